@@ -1,0 +1,3 @@
+"""{{ cookiecutter.project_description }}."""
+
+__version__ = {{ cookiecutter.version | tojson }}

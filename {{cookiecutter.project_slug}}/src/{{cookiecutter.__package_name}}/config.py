@@ -1,0 +1,241 @@
+"""Configuration: merge ``source`` with ``params`` and validate every field.
+
+All checks run before any network call, and each error names the field and the
+fix. A key given in ``params`` overrides the same key in ``source``, so a single
+resource can serve puts that need a different message type or robot.
+"""
+
+import difflib
+import re
+import urllib.parse
+import zoneinfo
+from dataclasses import dataclass
+
+from .errors import ResourceError
+from .i18n import tr
+from .redaction import redact, register_secret
+
+WECOM_SEND_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+DEFAULT_TIMEZONE = {{ cookiecutter.timezone | tojson }}
+DEFAULT_MSGTYPE = {{ cookiecutter.default_msgtype | tojson }}
+
+MSGTYPES = ("markdown", "text")
+STATUSES = ("succeeded", "failed", "errored", "aborted", "started")
+
+# A robot key is a UUID in practice. The pattern is looser than a UUID so that a
+# gateway with its own key format still works, but it rejects URLs and spaces.
+KEY_PATTERN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{7,127}")
+
+# Read timeout in seconds for one request to the robot.
+DEFAULT_TIMEOUT = 10.0
+MAX_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class Field:
+    """The expected JSON type of one configuration key."""
+
+    kind: type | tuple[type, ...]
+    choices: tuple[str, ...] = ()
+    list_of_strings: bool = False
+
+
+FIELDS: dict[str, Field] = {
+    "webhook_url": Field(str),
+    "key": Field(str),
+    "msgtype": Field(str, choices=MSGTYPES),
+    "status": Field(str, choices=STATUSES),
+    "title": Field(str),
+    "content": Field(str),
+    "content_file": Field(str),
+    "mentioned_list": Field(list, list_of_strings=True),
+    "mentioned_mobile_list": Field(list, list_of_strings=True),
+    "timezone": Field(str),
+    "timeout": Field((int, float)),
+    "dry_run": Field(bool),
+    "allow_http": Field(bool),
+    "ignore_errors": Field(bool),
+    "disable": Field(bool),
+    "skip_if_missing": Field(bool),
+    "skip_if_empty": Field(bool),
+}
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """The robot's send URL and the key inside it."""
+
+    url: str
+    key: str
+
+    def masked_url(self) -> str:
+        """Return the URL with the key masked, for logs and metadata."""
+        return redact(self.url)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings for one put."""
+
+    webhook: Webhook
+    msgtype: str
+    status: str | None
+    title: str | None
+    content: str | None
+    content_file: str | None
+    mentioned_list: tuple[str, ...]
+    mentioned_mobile_list: tuple[str, ...]
+    timezone: zoneinfo.ZoneInfo
+    timeout: float
+    dry_run: bool
+    ignore_errors: bool
+    disable: bool
+    skip_if_missing: bool
+    skip_if_empty: bool
+
+
+def load_settings(source: dict, params: dict, build_status: str | None) -> Settings:
+    """Validate ``source`` and ``params`` and merge them into :class:`Settings`.
+
+    ``build_status`` is ``$BUILD_STATUS``, the default for ``params.status``.
+    """
+    _reject_unknown_keys(source, "source")
+    _reject_unknown_keys(params, "params")
+    for section_name, section in (("source", source), ("params", params)):
+        for name, value in section.items():
+            _check_type(f"{section_name}.{name}", value, FIELDS[name])
+
+    merged = {**source, **params}
+    webhook_section = params if ("webhook_url" in params or "key" in params) else source
+    webhook_prefix = "params" if webhook_section is params else "source"
+
+    return Settings(
+        webhook=_load_webhook(webhook_section, webhook_prefix, merged.get("allow_http", False)),
+        msgtype=merged.get("msgtype", DEFAULT_MSGTYPE),
+        status=merged.get("status") or _status_from_build(build_status),
+        title=merged.get("title"),
+        content=merged.get("content"),
+        content_file=merged.get("content_file"),
+        mentioned_list=tuple(merged.get("mentioned_list", ())),
+        mentioned_mobile_list=tuple(merged.get("mentioned_mobile_list", ())),
+        timezone=_load_timezone(merged.get("timezone", DEFAULT_TIMEZONE)),
+        timeout=_load_timeout(merged.get("timeout", DEFAULT_TIMEOUT)),
+        dry_run=merged.get("dry_run", False),
+        ignore_errors=merged.get("ignore_errors", False),
+        disable=merged.get("disable", False),
+        skip_if_missing=merged.get("skip_if_missing", False),
+        skip_if_empty=merged.get("skip_if_empty", False),
+    )
+
+
+def _reject_unknown_keys(section: dict, section_name: str) -> None:
+    for name in section:
+        if name in FIELDS:
+            continue
+        normalized = {known.replace("_", ""): known for known in FIELDS}
+        suggestion = normalized.get(name.replace("_", "").replace("-", "").lower())
+        if suggestion is None:
+            matches = difflib.get_close_matches(name, FIELDS, n=1, cutoff=0.6)
+            suggestion = matches[0] if matches else None
+        if suggestion is None:
+            raise ResourceError(tr("unknown_key", field=f"{section_name}.{name}"))
+        raise ResourceError(
+            tr("unknown_key_suggestion", field=f"{section_name}.{name}", suggestion=suggestion)
+        )
+
+
+def _check_type(field_name: str, value: object, field: Field) -> None:
+    # bool is a subclass of int in Python, but true is not a valid timeout.
+    is_bool = isinstance(value, bool)
+    if field.kind is bool:
+        valid = is_bool
+    else:
+        valid = isinstance(value, field.kind) and not is_bool
+    if not valid:
+        raise ResourceError(
+            tr("wrong_type", field=field_name, expected=_type_name(field), kind=_json_type(value))
+        )
+    if field.list_of_strings and not all(isinstance(item, str) for item in value):
+        raise ResourceError(tr("list_not_strings", field=field_name))
+    if field.choices and value not in field.choices:
+        raise ResourceError(
+            tr("not_a_choice", field=field_name, value=value, choices=", ".join(field.choices))
+        )
+
+
+def _type_name(field: Field) -> str:
+    if field.list_of_strings:
+        return "list of strings"
+    if field.kind is bool:
+        return "boolean (true/false)"
+    if field.kind is str:
+        return "string"
+    return "number"
+
+
+def _json_type(value: object) -> str:
+    names = {bool: "boolean", int: "number", float: "number", str: "string", list: "list", dict: "object"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def _load_webhook(section: dict, prefix: str, allow_http: bool) -> Webhook:
+    url = section.get("webhook_url")
+    key = section.get("key")
+    if url is not None and key is not None:
+        raise ResourceError(tr("webhook_both", prefix=prefix))
+    if not url and not key:
+        raise ResourceError(tr("webhook_missing", prefix=prefix))
+
+    if key is not None:
+        if key.startswith(("https://", "http://")):
+            # A full URL pasted into `key` is unambiguous: use it as the URL.
+            return _parse_webhook_url(key.strip(), f"{prefix}.key", allow_http)
+        return _webhook_from_key(key.strip(), f"{prefix}.key")
+
+    if KEY_PATTERN.fullmatch(url.strip()):
+        # A bare key pasted into `webhook_url` cannot be mistaken for a URL.
+        return _webhook_from_key(url.strip(), f"{prefix}.webhook_url")
+    return _parse_webhook_url(url.strip(), f"{prefix}.webhook_url", allow_http)
+
+
+def _webhook_from_key(key: str, field_name: str) -> Webhook:
+    register_secret(key)
+    if not KEY_PATTERN.fullmatch(key):
+        raise ResourceError(tr("key_invalid", field=field_name))
+    query = urllib.parse.urlencode({"key": key})
+    return Webhook(url=f"{WECOM_SEND_URL}?{query}", key=key)
+
+
+def _parse_webhook_url(url: str, field_name: str, allow_http: bool) -> Webhook:
+    parts = urllib.parse.urlsplit(url)
+    keys = urllib.parse.parse_qs(parts.query).get("key", [])
+    for key in keys:
+        register_secret(key)
+        register_secret(urllib.parse.quote(key, safe=""))
+
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ResourceError(tr("webhook_url_invalid", field=field_name))
+    if parts.scheme == "http" and not allow_http:
+        raise ResourceError(tr("webhook_url_http", field=field_name))
+    if len(keys) != 1 or not KEY_PATTERN.fullmatch(keys[0]):
+        raise ResourceError(tr("webhook_url_no_key", field=field_name))
+    return Webhook(url=url, key=keys[0])
+
+
+def _status_from_build(build_status: str | None) -> str | None:
+    # Concourse 8.2 and newer set BUILD_STATUS inside step hooks only. Outside
+    # them, or on older versions, the alert is neutral rather than an error.
+    return build_status if build_status in STATUSES else None
+
+
+def _load_timezone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ResourceError(tr("timezone_invalid", value=name)) from error
+
+
+def _load_timeout(seconds: float) -> float:
+    if not 0 < seconds <= MAX_TIMEOUT:
+        raise ResourceError(tr("timeout_invalid", value=seconds, maximum=MAX_TIMEOUT))
+    return float(seconds)
