@@ -5,7 +5,7 @@
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from . import wecom
 from .config import Settings, load_settings
@@ -20,9 +20,13 @@ def publish(source: dict, params: dict, workdir: str, env) -> tuple[dict, list[d
     """Send one alert and return the version and metadata that ``out`` prints."""
     build = BuildMetadata.from_env(env)
     settings = load_settings(source, params, build.status or None)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     version = _version(build, now)
-    metadata = {"msgtype": settings.msgtype, "status": settings.status or "none", "robot": settings.webhook.masked_url()}
+    metadata = {
+        "msgtype": settings.msgtype,
+        "status": settings.status or "none",
+        "robot": settings.webhook.masked_url(),
+    }
 
     if settings.disable:
         _warn(tr("disabled"))

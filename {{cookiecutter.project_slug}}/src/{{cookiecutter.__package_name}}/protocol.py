@@ -41,11 +41,14 @@ def out_main(argv: list[str]) -> int:
 
 
 def _check(payload: dict) -> list:
+    _read_object(payload, "source")
     version = _read_version(payload, required=False)
     return [] if version is None else [version]
 
 
 def _in(payload: dict, workdir: str) -> dict:
+    _read_object(payload, "source")
+    _read_object(payload, "params")
     version = _read_version(payload, required=True)
     return {"version": version, "metadata": []}
 
