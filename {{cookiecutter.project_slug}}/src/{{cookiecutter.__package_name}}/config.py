@@ -30,6 +30,13 @@ KEY_PATTERN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{7,127}")
 DEFAULT_TIMEOUT = 10.0
 MAX_TIMEOUT = 120.0
 
+# Retries: at most this many attempts in all, stopping early when the next wait
+# would end later than max_seconds after the first attempt started.
+DEFAULT_MAX_ATTEMPTS = 4
+MAX_ATTEMPTS_LIMIT = 10
+DEFAULT_MAX_RETRY_SECONDS = 60.0
+MAX_RETRY_SECONDS_LIMIT = 600.0
+
 
 @dataclass(frozen=True)
 class Field:
@@ -58,7 +65,28 @@ FIELDS: dict[str, Field] = {
     "disable": Field(bool),
     "skip_if_missing": Field(bool),
     "skip_if_empty": Field(bool),
+    "retry": Field(dict),
+    "proxy": Field(str),
+    "ca_certs": Field(str),
+    "insecure_skip_verify": Field(bool),
 }
+
+RETRY_FIELDS: dict[str, Field] = {
+    "max_attempts": Field(int),
+    "max_seconds": Field((int, float)),
+    "on_read_timeout": Field(bool),
+}
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and for how long to retry a send that failed for a transient reason."""
+
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    max_seconds: float = DEFAULT_MAX_RETRY_SECONDS
+    # A read timeout leaves it unknown whether the robot got the message, so by
+    # default it is not retried: a lost alert fails the step, a duplicate would not.
+    on_read_timeout: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +120,10 @@ class Settings:
     disable: bool
     skip_if_missing: bool
     skip_if_empty: bool
+    retry: RetryPolicy
+    proxy: str | None
+    ca_certs: str | None
+    insecure_skip_verify: bool
 
 
 def load_settings(source: dict, params: dict, build_status: str | None) -> Settings:
@@ -125,23 +157,29 @@ def load_settings(source: dict, params: dict, build_status: str | None) -> Setti
         disable=merged.get("disable", False),
         skip_if_missing=merged.get("skip_if_missing", False),
         skip_if_empty=merged.get("skip_if_empty", False),
+        retry=_load_retry(merged.get("retry", {}), "params" if "retry" in params else "source"),
+        proxy=_load_proxy(merged.get("proxy"), "params" if "proxy" in params else "source"),
+        ca_certs=_load_ca_certs(merged.get("ca_certs"), "params" if "ca_certs" in params else "source"),
+        insecure_skip_verify=merged.get("insecure_skip_verify", False),
     )
 
 
 def _reject_unknown_keys(section: dict, section_name: str) -> None:
     for name in section:
-        if name in FIELDS:
-            continue
-        normalized = {known.replace("_", ""): known for known in FIELDS}
-        suggestion = normalized.get(name.replace("_", "").replace("-", "").lower())
-        if suggestion is None:
-            matches = difflib.get_close_matches(name, FIELDS, n=1, cutoff=0.6)
-            suggestion = matches[0] if matches else None
-        if suggestion is None:
-            raise ResourceError(tr("unknown_key", field=f"{section_name}.{name}"))
-        raise ResourceError(
-            tr("unknown_key_suggestion", field=f"{section_name}.{name}", suggestion=suggestion)
-        )
+        if name not in FIELDS:
+            raise ResourceError(_unknown_key_message(f"{section_name}.{name}", name, FIELDS))
+
+
+def _unknown_key_message(field_name: str, name: str, known: dict) -> str:
+    # Separators first (msg_type, Msg-Type), then spelling (mesage) for the suggestion.
+    without_separators = {key.replace("_", ""): key for key in known}
+    suggestion = without_separators.get(name.replace("_", "").replace("-", "").lower())
+    if suggestion is None:
+        matches = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        suggestion = matches[0] if matches else None
+    if suggestion is None:
+        return tr("unknown_key", field=field_name)
+    return tr("unknown_key_suggestion", field=field_name, suggestion=suggestion)
 
 
 def _check_type(field_name: str, value: object, field: Field) -> None:
@@ -170,6 +208,10 @@ def _type_name(field: Field) -> str:
         return "boolean (true/false)"
     if field.kind is str:
         return "string"
+    if field.kind is dict:
+        return "object"
+    if field.kind is int:
+        return "integer"
     return "number"
 
 
@@ -239,3 +281,43 @@ def _load_timeout(seconds: float) -> float:
     if not 0 < seconds <= MAX_TIMEOUT:
         raise ResourceError(tr("timeout_invalid", value=seconds, maximum=MAX_TIMEOUT))
     return float(seconds)
+
+
+def _load_retry(section: dict, prefix: str) -> RetryPolicy:
+    for name, value in section.items():
+        if name not in RETRY_FIELDS:
+            raise ResourceError(_unknown_key_message(f"{prefix}.retry.{name}", name, RETRY_FIELDS))
+        _check_type(f"{prefix}.retry.{name}", value, RETRY_FIELDS[name])
+
+    policy = RetryPolicy(**section)
+    if not 1 <= policy.max_attempts <= MAX_ATTEMPTS_LIMIT:
+        raise ResourceError(
+            tr("range_invalid", field=f"{prefix}.retry.max_attempts", value=policy.max_attempts,
+               minimum=1, maximum=MAX_ATTEMPTS_LIMIT)
+        )
+    if not 0 <= policy.max_seconds <= MAX_RETRY_SECONDS_LIMIT:
+        raise ResourceError(
+            tr("range_invalid", field=f"{prefix}.retry.max_seconds", value=policy.max_seconds,
+               minimum=0, maximum=MAX_RETRY_SECONDS_LIMIT)
+        )
+    return policy
+
+
+def _load_proxy(proxy: str | None, prefix: str) -> str | None:
+    if not proxy:
+        return None
+    parts = urllib.parse.urlsplit(proxy)
+    if parts.scheme not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
+        raise ResourceError(tr("proxy_invalid", field=f"{prefix}.proxy"))
+    # Proxy URLs may carry a password.
+    if parts.password:
+        register_secret(parts.password)
+    return proxy
+
+
+def _load_ca_certs(pem: str | None, prefix: str) -> str | None:
+    if not pem:
+        return None
+    if "-----BEGIN CERTIFICATE-----" not in pem:
+        raise ResourceError(tr("ca_certs_invalid", field=f"{prefix}.ca_certs"))
+    return pem

@@ -58,7 +58,7 @@ def publish(source: dict, params: dict, workdir: str, env) -> tuple[dict, list[d
 
 def _send(settings: Settings, body: dict) -> dict:
     try:
-        reply = wecom.send_message(settings.webhook, body, settings.timeout)
+        reply = wecom.RobotClient(settings.webhook, settings).send_message(body)
     except wecom.RobotError as error:
         if not settings.ignore_errors:
             raise

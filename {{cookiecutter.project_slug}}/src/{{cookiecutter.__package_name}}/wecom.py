@@ -3,28 +3,49 @@
 The robot answers HTTP 200 even when it rejects a message, so success means
 ``errcode == 0`` in the JSON reply. Every text that could contain the URL passes
 through :func:`.redaction.redact` before it reaches an exception or the log.
+
+Which failures are retried:
+
+- connection errors, HTTP 5xx and 429, a reply that is not JSON, errcode -1 (busy)
+  and 45009 (rate limit): yes, with backoff;
+- a read timeout: only with ``retry.on_read_timeout``, because the robot may already
+  have accepted the message;
+- any other errcode, such as 93000 (invalid key) or 40058 (invalid parameter): never,
+  because sending the same request again cannot succeed.
 """
 
+import atexit
 import json
+import os
+import sys
+import tempfile
 from dataclasses import dataclass
 
 import requests
 
-from .config import Webhook
+from .config import Settings, Webhook
 from .errors import ResourceError
 from .i18n import errcode_hint, tr
 from .redaction import redact
+from .retry import TransientError, call_with_retries
 
 # Seconds to wait for the TCP and TLS handshake; the read timeout is configurable.
 CONNECT_TIMEOUT = 5.0
 
+# errcodes worth another attempt: -1 is "system busy", 45009 the rate limit.
+BUSY_ERRCODE = -1
+RATE_LIMIT_ERRCODE = 45009
+# A robot accepts 20 messages a minute, so a rate-limited send waits a while.
+RATE_LIMIT_MIN_DELAY = 3.0
+
 
 @dataclass(frozen=True)
 class RobotReply:
-    """The robot's JSON reply to a send request."""
+    """The robot's JSON reply: errcode 0 and "ok" on success, plus any other fields."""
 
     errcode: int
     errmsg: str
+    fields: dict
 
 
 class RobotError(ResourceError):
@@ -35,41 +56,109 @@ class RobotError(ResourceError):
         self.errcode = errcode
 
 
-def send_message(webhook: Webhook, body: dict, timeout: float) -> RobotReply:
-    """POST ``body`` to the robot as UTF-8 JSON and return its reply.
+class RobotClient:
+    """Sends requests to one robot with the network settings of a put."""
 
-    Raises :class:`RobotError` when the request fails or ``errcode`` is not 0.
-    """
-    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    headers = {"Content-Type": "application/json; charset=utf-8"}
-    try:
-        response = requests.post(webhook.url, data=data, headers=headers, timeout=(CONNECT_TIMEOUT, timeout))
-    except requests.Timeout as error:
-        raise RobotError(tr("send_timeout", url=webhook.masked_url(), seconds=timeout)) from error
-    except requests.RequestException as error:
-        raise RobotError(tr("send_failed", url=webhook.masked_url(), error=redact(str(error)))) from error
+    def __init__(self, webhook: Webhook, settings: Settings):
+        self.webhook = webhook
+        self.settings = settings
+        self.session = requests.Session()
+        if settings.proxy:
+            self.session.proxies = {"http": settings.proxy, "https": settings.proxy}
+        if settings.insecure_skip_verify:
+            print(tr("insecure_warning"), file=sys.stderr, flush=True)
+            self.session.verify = False
+            _silence_urllib3_insecure_warning()
+        elif settings.ca_certs:
+            self.session.verify = _write_ca_bundle(settings.ca_certs)
 
-    if response.status_code != 200:
-        raise RobotError(
-            tr("http_status", url=webhook.masked_url(), status=response.status_code, body=_excerpt(response.text))
+    def send_message(self, body: dict) -> RobotReply:
+        """POST ``body`` as UTF-8 JSON to the send URL, retrying transient failures."""
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        return call_with_retries(
+            lambda: self._post_once(self.webhook.url, data=data, headers=headers),
+            self.settings.retry,
         )
-    reply = _parse_reply(response, webhook)
-    if reply.errcode != 0:
-        raise RobotError(
-            tr("robot_rejected", errcode=reply.errcode, errmsg=redact(reply.errmsg), hint=errcode_hint(reply.errcode)),
-            errcode=reply.errcode,
-        )
-    return reply
+
+    def _post_once(self, url: str, **request_arguments) -> RobotReply:
+        """Make one POST and classify the outcome as success, transient or final failure."""
+        masked_url = redact(url)
+        timeout = self.settings.timeout
+        try:
+            response = self.session.post(url, timeout=(CONNECT_TIMEOUT, timeout), **request_arguments)
+        except requests.exceptions.ConnectTimeout as error:
+            final = RobotError(tr("send_timeout", url=masked_url, seconds=CONNECT_TIMEOUT))
+            raise TransientError(tr("reason_connection", error=_one_line(error)), final) from None
+        except requests.exceptions.ReadTimeout:
+            final = RobotError(tr("read_timeout_not_retried", url=masked_url, seconds=timeout))
+            if self.settings.retry.on_read_timeout:
+                final = RobotError(tr("send_timeout", url=masked_url, seconds=timeout))
+                raise TransientError(tr("reason_read_timeout"), final) from None
+            raise final from None
+        except requests.exceptions.ConnectionError as error:
+            final = RobotError(tr("send_failed", url=masked_url, error=_one_line(error)))
+            raise TransientError(tr("reason_connection", error=_one_line(error)), final) from None
+        except requests.RequestException as error:
+            raise RobotError(tr("send_failed", url=masked_url, error=_one_line(error))) from None
+
+        return self._read_reply(response, masked_url)
+
+    def _read_reply(self, response: requests.Response, masked_url: str) -> RobotReply:
+        status = response.status_code
+        if status != 200:
+            final = RobotError(tr("http_status", url=masked_url, status=status, body=_excerpt(response.text)))
+            if status >= 500 or status == 429:
+                raise TransientError(tr("reason_http_status", status=status), final, _retry_after(response))
+            raise final
+
+        try:
+            reply = response.json()
+        except ValueError:
+            reply = None
+        if not isinstance(reply, dict) or not isinstance(reply.get("errcode"), int):
+            final = RobotError(tr("reply_invalid", url=masked_url, body=_excerpt(response.text)))
+            raise TransientError(tr("reason_malformed"), final)
+
+        errcode = reply["errcode"]
+        if errcode == 0:
+            return RobotReply(errcode=0, errmsg=str(reply.get("errmsg", "")), fields=reply)
+
+        errmsg = redact(str(reply.get("errmsg", "")))
+        final = RobotError(tr("robot_rejected", errcode=errcode, errmsg=errmsg, hint=errcode_hint(errcode)), errcode)
+        if errcode == BUSY_ERRCODE:
+            raise TransientError(tr("reason_errcode", errcode=errcode), final)
+        if errcode == RATE_LIMIT_ERRCODE:
+            raise TransientError(tr("reason_errcode", errcode=errcode), final, RATE_LIMIT_MIN_DELAY)
+        raise final
 
 
-def _parse_reply(response: requests.Response, webhook: Webhook) -> RobotReply:
+def _retry_after(response: requests.Response) -> float:
     try:
-        reply = response.json()
+        return max(0.0, float(response.headers.get("Retry-After", "0")))
     except ValueError:
-        reply = None
-    if not isinstance(reply, dict) or not isinstance(reply.get("errcode"), int):
-        raise RobotError(tr("reply_invalid", url=webhook.masked_url(), body=_excerpt(response.text)))
-    return RobotReply(errcode=reply["errcode"], errmsg=str(reply.get("errmsg", "")))
+        return 0.0
+
+
+def _write_ca_bundle(pem: str) -> str:
+    # requests needs a file path. The system store may be read-only on workers,
+    # so the certificates go to a private temporary file instead.
+    file_descriptor, path = tempfile.mkstemp(prefix="wecom-ca-", suffix=".pem")
+    with os.fdopen(file_descriptor, "w", encoding="utf-8") as bundle:
+        bundle.write(pem)
+    atexit.register(os.unlink, path)
+    return path
+
+
+def _silence_urllib3_insecure_warning() -> None:
+    # The resource prints its own warning once per put instead.
+    import urllib3
+
+    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(redact(str(error)).split())
 
 
 def _excerpt(text: str, limit: int = 200) -> str:
