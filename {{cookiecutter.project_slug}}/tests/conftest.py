@@ -32,6 +32,12 @@ BUILD_ENV = {
 }
 
 
+# Every output of every script run in this session, and every robot key the tests
+# used, so that the session can prove no key leaked into any of them.
+ALL_OUTPUTS: list[str] = []
+TEST_KEYS: set[str] = set()
+
+
 @dataclass
 class ScriptResult:
     """What a script wrote and returned."""
@@ -40,8 +46,26 @@ class ScriptResult:
     stdout: str
     stderr: str
 
+    def __post_init__(self):
+        ALL_OUTPUTS.extend([self.stdout, self.stderr])
+
     def json(self):
         return json.loads(self.stdout)
+
+
+def new_test_key() -> str:
+    """Return a fresh robot key and remember it for the leak check."""
+    key = str(uuid.uuid4())
+    TEST_KEYS.add(key)
+    return key
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_key_in_any_output():
+    """Fail the session if any script ever wrote a whole test key to stdout or stderr."""
+    yield
+    leaks = [key for key in TEST_KEYS if any(key in output for output in ALL_OUTPUTS)]
+    assert not leaks, f"robot keys leaked into script output: {len(leaks)} of {len(TEST_KEYS)}"
 
 
 class HostRunner:
@@ -91,7 +115,7 @@ def _payload_bytes(payload) -> bytes:
 
 @pytest.fixture
 def robot_key() -> str:
-    return str(uuid.uuid4())
+    return new_test_key()
 
 
 @pytest.fixture

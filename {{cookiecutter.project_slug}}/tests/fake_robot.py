@@ -185,7 +185,7 @@ class RobotServer:
         self._server = ThreadingHTTPServer((robot.host, 0), _make_handler(robot))
         self._server.daemon_threads = True
         robot.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     def start(self) -> FakeRobot:
         self._thread.start()

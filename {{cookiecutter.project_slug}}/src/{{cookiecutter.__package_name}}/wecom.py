@@ -125,7 +125,9 @@ class RobotClient:
             return RobotReply(errcode=0, errmsg=str(reply.get("errmsg", "")), fields=reply)
 
         errmsg = redact(str(reply.get("errmsg", "")))
-        final = RobotError(tr("robot_rejected", errcode=errcode, errmsg=errmsg, hint=errcode_hint(errcode)), errcode)
+        final = RobotError(
+            tr("robot_rejected", url=masked_url, errcode=errcode, errmsg=errmsg, hint=errcode_hint(errcode)), errcode
+        )
         if errcode == BUSY_ERRCODE:
             raise TransientError(tr("reason_errcode", errcode=errcode), final)
         if errcode == RATE_LIMIT_ERRCODE:
