@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Start a Docker daemon for CI on a Debian 12 host without a service manager.
 #
-# Installs docker.io (dockerd 20.10, containerd, runc, and the 20.10 CLI at
-# /usr/bin/docker) and mmdebstrap when missing, starts dockerd in the
+# Installs docker.io (Debian 12: dockerd 20.10, containerd, runc, and the
+# 20.10 CLI at /usr/bin/docker) and mmdebstrap when missing, starts dockerd in the
 # background, records its PID and waits until `docker info` succeeds.
 # Stop the daemon with scripts/ci/docker-down.sh.
 #
@@ -24,7 +24,9 @@ log() { printf '[docker-up] %s\n' "$*" >&2; }
 
 install_missing_packages() {
     local missing=()
-    command -v dockerd >/dev/null 2>&1 && [ -x /usr/bin/docker ] || missing+=(docker.io)
+    # apparmor (a Recommends of docker.io) provides apparmor_parser, which
+    # dockerd needs on kernels with AppArmor enabled.
+    command -v dockerd >/dev/null 2>&1 && [ -x /usr/bin/docker ] || missing+=(docker.io apparmor)
     command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
     [ ${#missing[@]} -eq 0 ] && return 0
 
