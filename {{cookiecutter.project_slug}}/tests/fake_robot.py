@@ -69,6 +69,11 @@ class FakeRobot:
         with self._lock:
             self.faults.extend(faults)
 
+    def record_earlier_messages(self, count: int) -> None:
+        """Count ``count`` messages as accepted just now, as if other builds sent them."""
+        with self._lock:
+            self._accepted_times.extend([time.monotonic()] * count)
+
     def _next_fault(self) -> Fault | None:
         with self._lock:
             return self.faults.pop(0) if self.faults else None

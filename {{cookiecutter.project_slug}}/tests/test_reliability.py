@@ -126,16 +126,18 @@ def test_read_timeout_retry_when_enabled(host_runner, robot, source, workdir):
 
 
 def test_rate_limit_waits_then_delivers_every_alert(host_runner, robot, source, workdir):
-    # The real robot allows 20 messages a minute; the window here is 3 seconds.
-    robot.rate_limit = (20, 3.0)
-    alerts = [f"告警 {number}" for number in range(24)]
-    with ThreadPoolExecutor(max_workers=6) as pool:
+    # The real robot allows 20 messages a minute; the window here is 4 seconds,
+    # and other builds have just used it up.
+    robot.rate_limit = (20, 4.0)
+    robot.record_earlier_messages(20)
+    alerts = [f"告警 {number}" for number in range(3)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
         results = list(pool.map(lambda text: run_out(host_runner, source, workdir, content=text), alerts))
 
-    assert [result.returncode for result in results] == [0] * len(alerts)
+    assert [result.returncode for result in results] == [0] * len(alerts), [r.stderr for r in results]
     contents = [message["markdown"]["content"].rsplit("\n", 1)[-1] for message in robot.delivered]
     assert sorted(contents) == sorted(alerts)
-    assert any("45009" in result.stderr for result in results)
+    assert all("45009" in result.stderr for result in results)
 
 
 def test_connection_refused_retries_then_fails(host_runner, workdir):
