@@ -8,6 +8,7 @@ faults (delays, resets, 5xx, malformed replies, errcodes) and set a rate limit.
 
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -55,6 +56,7 @@ class FakeRobot:
     valid_keys: set[str]
     host: str = "127.0.0.1"
     port: int = 0
+    scheme: str = "http"
     requests: list[ReceivedRequest] = field(default_factory=list)
     delivered: list[dict] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
@@ -63,7 +65,7 @@ class FakeRobot:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def url(self, key: str) -> str:
-        return f"http://{self.host}:{self.port}{SEND_PATH}?key={key}"
+        return f"{self.scheme}://{self.host}:{self.port}{SEND_PATH}?key={key}"
 
     def queue(self, *faults: Fault) -> None:
         with self._lock:
@@ -185,10 +187,13 @@ def _make_handler(robot: FakeRobot):
 class RobotServer:
     """Runs a :class:`FakeRobot` in a background thread until :meth:`stop`."""
 
-    def __init__(self, robot: FakeRobot):
+    def __init__(self, robot: FakeRobot, tls_context: ssl.SSLContext | None = None):
         self.robot = robot
         self._server = ThreadingHTTPServer((robot.host, 0), _make_handler(robot))
         self._server.daemon_threads = True
+        if tls_context is not None:
+            self._server.socket = tls_context.wrap_socket(self._server.socket, server_side=True)
+            robot.scheme = "https"
         robot.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 

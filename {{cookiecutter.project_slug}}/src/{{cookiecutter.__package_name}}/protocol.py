@@ -14,6 +14,7 @@ import sys
 
 from .errors import ResourceError
 from .i18n import tr
+from .redaction import redact
 
 
 def check_main(argv: list[str]) -> int:
@@ -96,7 +97,7 @@ def _run_step(step, argv: list[str] | None = None) -> int:
 
 def _log_error(message: str) -> None:
     # One line, so the build log shows the whole cause next to the failed step.
-    one_line = " ".join(message.split())
+    one_line = " ".join(redact(message).split())
     print(tr("error_prefix") + one_line, file=sys.stderr, flush=True)
 
 
