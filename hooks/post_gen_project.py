@@ -44,9 +44,14 @@ def remove_empty_dirs(project_dir):
 
 def rendered_answers():
     """Return the answers that cookiecutter rendered into this file."""
-    return {
+    # The literals must stay single-quoted: tojson escapes ' but not the " that ends
+    # every JSON string, so a double-quoted literal would end early.
+    # fmt: off
+    answers = {
         "include_publish_pipeline": json.loads(r'{{ cookiecutter.include_publish_pipeline | tojson }}'),
     }
+    # fmt: on
+    return answers
 
 
 def main(project_dir=".", answers=None):

@@ -110,7 +110,8 @@ def validate_resource_type_name(value):
         raise InvalidAnswer(
             "resource_type_name",
             f"{value!r} 无效，须以小写字母开头，只含小写字母、数字、'-'、'_'、'.'",
-            f"{value!r} is invalid; start with a lowercase letter and use only lowercase letters, digits, '-', '_' or '.'",
+            f"{value!r} is invalid; start with a lowercase letter and use only lowercase letters, "
+            "digits, '-', '_' or '.'",
             example,
         )
 
@@ -256,7 +257,10 @@ def validate(answers):
 
 def rendered_answers():
     """Return the answers that cookiecutter rendered into this file."""
-    return {
+    # The literals must stay single-quoted: tojson escapes ' but not the " that ends
+    # every JSON string, so a double-quoted literal would end early.
+    # fmt: off
+    answers = {
         "project_name": json.loads(r'{{ cookiecutter.project_name | tojson }}'),
         "project_slug": json.loads(r'{{ cookiecutter.project_slug | tojson }}'),
         "package_name": json.loads(r'{{ cookiecutter.__package_name | tojson }}'),
@@ -273,6 +277,8 @@ def rendered_answers():
         "author_name": json.loads(r'{{ cookiecutter.author_name | tojson }}'),
         "author_email": json.loads(r'{{ cookiecutter.author_email | tojson }}'),
     }
+    # fmt: on
+    return answers
 
 
 def main(answers=None):
