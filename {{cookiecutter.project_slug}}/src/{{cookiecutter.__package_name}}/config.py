@@ -19,7 +19,8 @@ WECOM_SEND_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
 DEFAULT_TIMEZONE = {{ cookiecutter.timezone | tojson }}
 DEFAULT_MSGTYPE = {{ cookiecutter.default_msgtype | tojson }}
 
-MSGTYPES = ("markdown", "text")
+MSGTYPES = ("markdown", "text", "markdown_v2", "image", "news", "file", "voice", "template_card")
+ON_OVERSIZE = ("truncate", "split")
 STATUSES = ("succeeded", "failed", "errored", "aborted", "started")
 
 # A robot key is a UUID in practice. The pattern is looser than a UUID so that a
@@ -48,8 +49,8 @@ class Field:
 
 
 FIELDS: dict[str, Field] = {
-    "webhook_url": Field(str),
-    "key": Field(str),
+    "webhook_url": Field((str, list), list_of_strings=True),
+    "key": Field((str, list), list_of_strings=True),
     "msgtype": Field(str, choices=MSGTYPES),
     "status": Field(str, choices=STATUSES),
     "title": Field(str),
@@ -69,6 +70,13 @@ FIELDS: dict[str, Field] = {
     "proxy": Field(str),
     "ca_certs": Field(str),
     "insecure_skip_verify": Field(bool),
+    "template": Field(str),
+    "template_file": Field(str),
+    "on_oversize": Field(str, choices=ON_OVERSIZE),
+    "image_file": Field(str),
+    "media_file": Field(str),
+    "articles": Field(list),
+    "card": Field(dict),
 }
 
 RETRY_FIELDS: dict[str, Field] = {
@@ -103,7 +111,11 @@ class Webhook:
 
 @dataclass(frozen=True)
 class Settings:
-    """Validated settings for one put."""
+    """Validated settings for one put.
+
+    ``webhooks`` lists every robot to notify, in order. ``webhook`` is the first one.
+    ``articles`` and ``card`` are checked when the message is built.
+    """
 
     webhook: Webhook
     msgtype: str
@@ -124,6 +136,14 @@ class Settings:
     proxy: str | None
     ca_certs: str | None
     insecure_skip_verify: bool
+    webhooks: tuple[Webhook, ...]
+    template: str | None
+    template_file: str | None
+    on_oversize: str
+    image_file: str | None
+    media_file: str | None
+    articles: tuple
+    card: dict | None
 
 
 def load_settings(source: dict, params: dict, build_status: str | None) -> Settings:
@@ -140,9 +160,10 @@ def load_settings(source: dict, params: dict, build_status: str | None) -> Setti
     merged = {**source, **params}
     webhook_section = params if ("webhook_url" in params or "key" in params) else source
     webhook_prefix = "params" if webhook_section is params else "source"
+    webhooks = _load_webhooks(webhook_section, webhook_prefix, merged.get("allow_http", False))
 
     return Settings(
-        webhook=_load_webhook(webhook_section, webhook_prefix, merged.get("allow_http", False)),
+        webhook=webhooks[0],
         msgtype=merged.get("msgtype", DEFAULT_MSGTYPE),
         status=merged.get("status") or _status_from_build(build_status),
         title=merged.get("title"),
@@ -161,6 +182,14 @@ def load_settings(source: dict, params: dict, build_status: str | None) -> Setti
         proxy=_load_proxy(merged.get("proxy"), "params" if "proxy" in params else "source"),
         ca_certs=_load_ca_certs(merged.get("ca_certs"), "params" if "ca_certs" in params else "source"),
         insecure_skip_verify=merged.get("insecure_skip_verify", False),
+        webhooks=webhooks,
+        template=merged.get("template"),
+        template_file=merged.get("template_file"),
+        on_oversize=merged.get("on_oversize", "truncate"),
+        image_file=merged.get("image_file"),
+        media_file=merged.get("media_file"),
+        articles=tuple(merged.get("articles", ())),
+        card=merged.get("card"),
     )
 
 
@@ -203,7 +232,7 @@ def _check_type(field_name: str, value: object, field: Field) -> None:
 
 def _type_name(field: Field) -> str:
     if field.list_of_strings:
-        return "list of strings"
+        return "string or list of strings" if field.kind == (str, list) else "list of strings"
     if field.kind is bool:
         return "boolean (true/false)"
     if field.kind is str:
@@ -220,7 +249,8 @@ def _json_type(value: object) -> str:
     return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
-def _load_webhook(section: dict, prefix: str, allow_http: bool) -> Webhook:
+def _load_webhooks(section: dict, prefix: str, allow_http: bool) -> tuple[Webhook, ...]:
+    """Load the robot, or every robot when ``webhook_url`` or ``key`` is a list."""
     url = section.get("webhook_url")
     key = section.get("key")
     if url is not None and key is not None:
@@ -228,16 +258,33 @@ def _load_webhook(section: dict, prefix: str, allow_http: bool) -> Webhook:
     if not url and not key:
         raise ResourceError(tr("webhook_missing", prefix=prefix))
 
-    if key is not None:
-        if key.startswith(("https://", "http://")):
-            # A full URL pasted into `key` is unambiguous: use it as the URL.
-            return _parse_webhook_url(key.strip(), f"{prefix}.key", allow_http)
-        return _webhook_from_key(key.strip(), f"{prefix}.key")
+    name = "webhook_url" if key is None else "key"
+    values = section[name]
+    if isinstance(values, str):
+        return (_load_webhook(name, values, f"{prefix}.{name}", allow_http),)
 
-    if KEY_PATTERN.fullmatch(url.strip()):
+    webhooks = []
+    for index, value in enumerate(values):
+        field_name = f"{prefix}.{name}[{index}]"
+        webhook = _load_webhook(name, value, field_name, allow_http)
+        if webhook.key in {known.key for known in webhooks}:
+            raise ResourceError(tr("webhook_duplicate", field=field_name))
+        webhooks.append(webhook)
+    return tuple(webhooks)
+
+
+def _load_webhook(name: str, value: str, field_name: str, allow_http: bool) -> Webhook:
+    value = value.strip()
+    if name == "key":
+        if value.startswith(("https://", "http://")):
+            # A full URL pasted into `key` is unambiguous: use it as the URL.
+            return _parse_webhook_url(value, field_name, allow_http)
+        return _webhook_from_key(value, field_name)
+
+    if KEY_PATTERN.fullmatch(value):
         # A bare key pasted into `webhook_url` cannot be mistaken for a URL.
-        return _webhook_from_key(url.strip(), f"{prefix}.webhook_url")
-    return _parse_webhook_url(url.strip(), f"{prefix}.webhook_url", allow_http)
+        return _webhook_from_key(value, field_name)
+    return _parse_webhook_url(value, field_name, allow_http)
 
 
 def _webhook_from_key(key: str, field_name: str) -> Webhook:

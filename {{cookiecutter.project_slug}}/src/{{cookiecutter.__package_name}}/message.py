@@ -1,25 +1,33 @@
 """WeCom message bodies built from the settings, the build metadata and the content.
 
-The alert text comes from Jinja2 templates in ``alert_templates/<language>/``. They
-render in a sandbox with undefined names as errors, and user content is passed in
-as data, so braces in a commit message arrive literally.
+Text, markdown and markdown_v2 alerts come from a template: the user's
+``params.template`` or ``params.template_file``, or else the bundled one in
+``alert_templates/<language>/``. Text over the type's byte limit is truncated or
+split, as ``on_oversize`` says. Images, files and voice recordings come from the
+put's inputs, news articles and template cards from params or from the build.
 """
 
-import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-import jinja2
-import jinja2.sandbox
-
+from . import cards, limits, media
 from .config import Settings
 from .errors import ResourceError
-from .i18n import LANGUAGE, tr
+from .i18n import tr
+from .inputs import read_text_input
+from .media import MediaFile
 from .metadata import BuildMetadata
+from .redaction import redact
+from .templating import render_default, render_user_template
 
 # Maximum content size in UTF-8 bytes, as the WeCom robot documentation states.
-CONTENT_LIMITS = {"text": 2048, "markdown": 4096}
+CONTENT_LIMITS = {"text": 2048, "markdown": 4096, "markdown_v2": 4096}
+TEXT_TYPES = tuple(CONTENT_LIMITS)
+UPLOAD_TYPES = ("file", "voice")
 
-# WeCom markdown supports only these three font colours.
+# WeCom markdown supports only these three font colours. markdown_v2 has none.
 STATUS_COLORS = {
     "succeeded": "info",
     "failed": "warning",
@@ -34,28 +42,68 @@ STATUS_ICONS = {
     "aborted": "⏹️",
     "started": "🚀",
 }
-TEMPLATE_FILES = {"markdown": "markdown.md.j2", "text": "text.txt.j2"}
-TEMPLATE_DIR = os.path.join(os.path.dirname(__file__), "alert_templates", LANGUAGE)
+TEMPLATE_FILES = {
+    "markdown": "markdown.md.j2",
+    "text": "text.txt.j2",
+    "markdown_v2": "markdown_v2.md.j2",
+    "news": "news.txt.j2",
+}
+# A template card shows at most this many key/value rows.
+CARD_ROWS = 6
+# WeCom suggests at most this many characters for a card's sub_title_text.
+CARD_SUBTITLE_CHARACTERS = 112
 
 
-def build_message(settings: Settings, build: BuildMetadata, content: str | None, now: datetime) -> dict:
-    """Build the JSON body for the robot's send API."""
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message to send to every robot.
+
+    For file and voice messages ``media`` is uploaded to each robot first, because a
+    media_id works only for the robot that uploaded it.
+    """
+
+    body: dict
+    media: MediaFile | None = None
+
+    def body_for_robot(self, upload: Callable[[MediaFile], str]) -> dict:
+        """Return the body to send, uploading ``media`` with ``upload`` when there is one."""
+        if self.media is None:
+            return self.body
+        msgtype = self.body["msgtype"]
+        return {"msgtype": msgtype, msgtype: {"media_id": upload(self.media)}}
+
+    def preview(self) -> dict:
+        """Return the body for a dry run, with placeholders for the media_id and the image data."""
+        body = self.body_for_robot(lambda file: f"<media_id of {file.filename}>")
+        if body["msgtype"] == "image":
+            image = body["image"]
+            body = {"msgtype": "image", "image": {**image, "base64": f"<{len(image['base64'])} characters of base64>"}}
+        return body
+
+
+def build_messages(
+    settings: Settings, build: BuildMetadata, content: str | None, workdir: str, now: datetime
+) -> list[OutgoingMessage]:
+    """Build the messages of one put, in order, checking every input before anything is sent."""
+    msgtype = settings.msgtype
     context = alert_context(settings, build, content, now)
-    text = render_alert(TEMPLATE_FILES[settings.msgtype], context)
+    _warn_ignored(settings)
+    if msgtype in TEXT_TYPES:
+        return _text_messages(settings, context, workdir)
 
-    if settings.msgtype == "markdown":
-        # WeCom ignores mentioned_list for markdown, so mentions go into the text.
-        mentions = " ".join(f"<@{user}>" for user in settings.mentioned_list)
-        if mentions:
-            text = f"{text}\n{mentions}"
-        return {"msgtype": "markdown", "markdown": {"content": fit_to_limit(text, CONTENT_LIMITS["markdown"])}}
-
-    body: dict = {"content": fit_to_limit(text, CONTENT_LIMITS["text"])}
-    if settings.mentioned_list:
-        body["mentioned_list"] = list(settings.mentioned_list)
-    if settings.mentioned_mobile_list:
-        body["mentioned_mobile_list"] = list(settings.mentioned_mobile_list)
-    return {"msgtype": "text", "text": body}
+    _reject_text_options(settings)
+    if msgtype == "image":
+        if not settings.image_file:
+            raise ResourceError(tr("image_file_missing"))
+        return [OutgoingMessage({"msgtype": "image", "image": media.image_body(workdir, settings.image_file)})]
+    if msgtype in UPLOAD_TYPES:
+        if not settings.media_file:
+            raise ResourceError(tr("media_file_missing", msgtype=msgtype))
+        upload = media.media_file(workdir, settings.media_file, msgtype)
+        return [OutgoingMessage({"msgtype": msgtype, msgtype: {"media_id": ""}}, upload)]
+    if msgtype == "news":
+        return [OutgoingMessage({"msgtype": "news", "news": {"articles": _articles(settings, context)}})]
+    return [OutgoingMessage({"msgtype": "template_card", "template_card": _card(settings, context)})]
 
 
 def alert_context(settings: Settings, build: BuildMetadata, content: str | None, now: datetime) -> dict:
@@ -64,7 +112,10 @@ def alert_context(settings: Settings, build: BuildMetadata, content: str | None,
     label = tr(f"status_{status}") if status else tr("status_none")
     icon = STATUS_ICONS.get(status, "🔔")
     return {
+        "msgtype": settings.msgtype,
         "status": status,
+        "status_label": label,
+        "status_icon": icon,
         "status_color": STATUS_COLORS.get(status, ""),
         "title": settings.title or f"{icon} {label}",
         "team": build.team,
@@ -81,27 +132,124 @@ def alert_context(settings: Settings, build: BuildMetadata, content: str | None,
     }
 
 
-def render_alert(template_name: str, context: dict) -> str:
-    """Render one alert template from :data:`TEMPLATE_DIR`."""
-    environment = jinja2.sandbox.SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
+def _text_messages(settings: Settings, context: dict, workdir: str) -> list[OutgoingMessage]:
+    msgtype = settings.msgtype
+    text = _render_text(settings, context, workdir)
+
+    mentions = ""
+    if msgtype == "markdown":
+        # WeCom ignores mentioned_list for markdown, so mentions go into the text.
+        mentions = " ".join(f"<@{user}>" for user in settings.mentioned_list)
+        mentions = f"\n{mentions}" if mentions else ""
+
+    limit = CONTENT_LIMITS[msgtype] - limits.utf8_size(mentions)
+    parts = _fit(text, limit, settings.on_oversize)
+    parts[-1] += mentions
+
+    messages = [OutgoingMessage({"msgtype": msgtype, msgtype: {"content": part}}) for part in parts]
+    if msgtype == "text":
+        # Mentions ride on the last part, so people are notified when the whole alert is there.
+        last = messages[-1].body["text"]
+        if settings.mentioned_list:
+            last["mentioned_list"] = list(settings.mentioned_list)
+        if settings.mentioned_mobile_list:
+            last["mentioned_mobile_list"] = list(settings.mentioned_mobile_list)
+    return messages
+
+
+def _render_text(settings: Settings, context: dict, workdir: str) -> str:
+    if settings.template is not None and settings.template_file is not None:
+        raise ResourceError(tr("template_both"))
+    if settings.template is not None:
+        text = render_user_template(settings.template, "params.template", context)
+    elif settings.template_file is not None:
+        source = read_text_input(workdir, settings.template_file, "params.template_file")
+        text = render_user_template(source, "params.template_file", context)
+    else:
+        text = render_default(TEMPLATE_FILES[settings.msgtype], context)
+    if not text.strip():
+        raise ResourceError(tr("message_empty"))
+    return text
+
+
+def _fit(text: str, limit: int, on_oversize: str) -> list[str]:
+    if limits.utf8_size(text) <= limit:
+        return [text]
+    if on_oversize == "truncate":
+        _log(tr("content_truncated", limit=limit))
+        return [limits.truncate(text, limit, tr("truncated_marker"))]
+
+    # Trailing blank lines are cut from each part, and blank parts are dropped,
+    # because the robot rejects empty content.
+    parts = [part.rstrip() for part in limits.split(text, limit)]
+    parts = [part for part in parts if part.strip()]
+    _log(tr("content_split", limit=limit, count=len(parts)))
+    return parts
+
+
+def _warn_ignored(settings: Settings) -> None:
+    """Log the set options that the message type cannot carry, so a lost mention is visible."""
+    ignored = ["mentioned_list"] if settings.msgtype not in ("text", "markdown") else []
+    if settings.msgtype != "text":
+        ignored.append("mentioned_mobile_list")
+    if settings.msgtype in ("image", *UPLOAD_TYPES):
+        ignored += ["title", "content", "content_file"]
+    has_own_body = (settings.msgtype == "news" and settings.articles) or (
+        settings.msgtype == "template_card" and settings.card
     )
-    try:
-        return environment.get_template(template_name).render(context).strip()
-    except jinja2.TemplateError as error:
-        raise ResourceError(tr("template_failed", name=template_name, error=error)) from error
+    if has_own_body:
+        ignored += ["title", "content", "content_file"]
+    present = [name for name in ignored if getattr(settings, name)]
+    if present:
+        _log(tr("options_ignored", msgtype=settings.msgtype, fields=", ".join(present)))
 
 
-def fit_to_limit(text: str, limit: int) -> str:
-    """Cut ``text`` to at most ``limit`` UTF-8 bytes on a character boundary, with a marker."""
-    encoded = text.encode("utf-8")
-    if len(encoded) <= limit:
-        return text
-    marker = tr("truncated_marker")
-    room = limit - len(marker.encode("utf-8"))
-    # errors="ignore" drops the partial multi-byte character left at the cut.
-    return encoded[:room].decode("utf-8", errors="ignore") + marker
+def _reject_text_options(settings: Settings) -> None:
+    if settings.template is not None or settings.template_file is not None:
+        raise ResourceError(tr("template_wrong_msgtype", msgtype=settings.msgtype))
+
+
+def _articles(settings: Settings, context: dict) -> list[dict]:
+    if settings.articles:
+        return cards.check_articles(list(settings.articles))
+    # Without articles, one article links to the build: its title is the alert title
+    # and its description names the job and carries the content.
+    if not context["build_url"]:
+        raise ResourceError(tr("news_no_build_url"))
+    article = {
+        "title": context["title"],
+        "description": render_default(TEMPLATE_FILES["news"], context),
+        "url": context["build_url"],
+    }
+    return [cards.fit_article(article)]
+
+
+def _card(settings: Settings, context: dict) -> dict:
+    if settings.card is not None:
+        return cards.check_card(settings.card, context["build_url"])
+    if not context["build_url"]:
+        raise ResourceError(tr("card_action_missing", field="params.card.card_action"))
+
+    rows = [
+        (tr("label_team"), context["team"]),
+        (tr("label_pipeline"), context["pipeline"]),
+        (tr("label_job"), context["job"]),
+        (tr("label_build"), f"#{context['build_name']}" if context["build_name"] else ""),
+        (tr("label_time"), context["time"]),
+    ]
+    card = {
+        "card_type": "text_notice",
+        "main_title": {"title": context["title"]},
+        "horizontal_content_list": [{"keyname": name, "value": value} for name, value in rows if value][:CARD_ROWS],
+        "card_action": {"type": 1, "url": context["build_url"]},
+    }
+    content = context["content"].strip()
+    if content:
+        if len(content) > CARD_SUBTITLE_CHARACTERS:
+            content = content[: CARD_SUBTITLE_CHARACTERS - 1] + "…"
+        card["sub_title_text"] = content
+    return card
+
+
+def _log(message: str) -> None:
+    print(redact(message), file=sys.stderr, flush=True)

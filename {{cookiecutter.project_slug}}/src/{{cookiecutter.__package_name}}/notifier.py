@@ -7,11 +7,11 @@ import json
 import sys
 from datetime import UTC, datetime
 
-from . import wecom
-from .config import Settings, load_settings
+from .config import load_settings
+from .delivery import deliver
 from .i18n import tr
 from .inputs import MissingInput, read_text_input
-from .message import build_message
+from .message import build_messages
 from .metadata import BuildMetadata
 from .redaction import redact
 
@@ -25,7 +25,7 @@ def publish(source: dict, params: dict, workdir: str, env) -> tuple[dict, list[d
     metadata = {
         "msgtype": settings.msgtype,
         "status": settings.status or "none",
-        "robot": settings.webhook.masked_url(),
+        "robot": ", ".join(webhook.masked_url() for webhook in settings.webhooks),
     }
 
     if settings.disable:
@@ -46,27 +46,15 @@ def publish(source: dict, params: dict, workdir: str, env) -> tuple[dict, list[d
             return version, _metadata_pairs({**metadata, "sent": "false", "reason": "skip_if_empty"})
         content = "\n\n".join(part for part in (content, file_text.strip()) if part)
 
-    body = build_message(settings, build, content, now)
+    messages = build_messages(settings, build, content, workdir, now)
 
     if settings.dry_run:
-        _warn(tr("dry_run", url=settings.webhook.masked_url()))
-        print(redact(_json(body)), file=sys.stderr)
+        _warn(tr("dry_run", url=metadata["robot"]))
+        for message in messages:
+            print(redact(_json(message.preview())), file=sys.stderr)
         return version, _metadata_pairs({**metadata, "sent": "false", "reason": "dry_run"})
 
-    return version, _metadata_pairs({**metadata, **_send(settings, body)})
-
-
-def _send(settings: Settings, body: dict) -> dict:
-    try:
-        reply = wecom.RobotClient(settings.webhook, settings).send_message(body)
-    except wecom.RobotError as error:
-        if not settings.ignore_errors:
-            raise
-        _warn(tr("ignored_error", error=str(error)))
-        errcode = "" if error.errcode is None else str(error.errcode)
-        return {"sent": "false", "errcode": errcode, "error": str(error)}
-    _warn(tr("sent", url=settings.webhook.masked_url()))
-    return {"sent": "true", "errcode": str(reply.errcode), "errmsg": reply.errmsg}
+    return version, _metadata_pairs({**metadata, **deliver(settings, messages)})
 
 
 def _version(build: BuildMetadata, now: datetime) -> dict:

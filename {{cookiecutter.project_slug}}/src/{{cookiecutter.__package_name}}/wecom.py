@@ -19,9 +19,11 @@ import json
 import os
 import sys
 import tempfile
+import urllib.parse
 from dataclasses import dataclass
 
 import requests
+import urllib3
 
 from .config import Settings, Webhook
 from .errors import ResourceError
@@ -81,6 +83,25 @@ class RobotClient:
             self.settings.retry,
         )
 
+    def upload_media(self, path: str, media_type: str, filename: str | None = None) -> str:
+        """Upload a file through upload_media and return its media_id.
+
+        ``media_type`` is "file" or "voice". A media_id is valid for 3 days and only
+        for the robot that uploaded it, so each robot of a put uploads its own copy.
+        """
+        with open(path, "rb") as file:
+            data = file.read()
+        body, content_type = _multipart_media(data, filename or os.path.basename(path))
+        url = upload_url(self.webhook.url, media_type)
+        reply = call_with_retries(
+            lambda: self._post_once(url, data=body, headers={"Content-Type": content_type}),
+            self.settings.retry,
+        )
+        media_id = reply.fields.get("media_id")
+        if not isinstance(media_id, str) or not media_id:
+            raise RobotError(tr("upload_no_media_id", url=redact(url), body=_excerpt(json.dumps(reply.fields))))
+        return media_id
+
     def _post_once(self, url: str, **request_arguments) -> RobotReply:
         """Make one POST and classify the outcome as success, transient or final failure."""
         masked_url = redact(url)
@@ -133,6 +154,28 @@ class RobotClient:
         if errcode == RATE_LIMIT_ERRCODE:
             raise TransientError(tr("reason_errcode", errcode=errcode), final, RATE_LIMIT_MIN_DELAY)
         raise final
+
+
+def upload_url(send_url: str, media_type: str) -> str:
+    """Return the upload_media URL of the robot whose send URL is ``send_url``.
+
+    The last path segment ("send") becomes "upload_media", and ``type`` joins the
+    query next to ``key``, so gateways that proxy the whole path keep working.
+    """
+    parts = urllib.parse.urlsplit(send_url)
+    path = parts.path.rsplit("/", 1)[0] + "/upload_media"
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    query = [(name, value) for name, value in query if name != "type"] + [("type", media_type)]
+    return urllib.parse.urlunsplit(parts._replace(path=path, query=urllib.parse.urlencode(query)))
+
+
+def _multipart_media(data: bytes, filename: str) -> tuple[bytes, str]:
+    # The API documents the part as name="media" with filename and filelength in
+    # Content-Disposition. requests cannot add filelength, so urllib3 encodes it.
+    field = urllib3.fields.RequestField(name="media", data=data, filename=filename)
+    field.make_multipart(content_type="application/octet-stream")
+    field.headers["Content-Disposition"] += f"; filelength={len(data)}"
+    return urllib3.encode_multipart_formdata([field])
 
 
 def _retry_after(response: requests.Response) -> float:
