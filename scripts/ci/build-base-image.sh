@@ -19,6 +19,10 @@
 #   DEBIAN_SUITE   Debian release to bootstrap (default bookworm)
 #   DEBIAN_MIRROR  package mirror (default http://deb.debian.org/debian)
 #   FORCE_REBUILD  set to 1 to rebuild an image that already exists
+#
+# mmdebstrap runs each hook with the root directory as $1, so the hooks are
+# single-quoted on purpose.
+# shellcheck disable=SC2016
 set -euo pipefail
 
 DOCKER=${DOCKER:-/usr/bin/docker}
@@ -28,7 +32,8 @@ image=${1:-local/python-base:$DEBIAN_SUITE}
 
 log() { printf '[build-base-image] %s\n' "$*" >&2; }
 
-if [ "${FORCE_REBUILD:-0}" != 1 ] && "$DOCKER" image inspect "$image" >/dev/null 2>&1; then
+previous_id=$("$DOCKER" image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
+if [ "${FORCE_REBUILD:-0}" != 1 ] && [ -n "$previous_id" ]; then
     log "$image already exists; set FORCE_REBUILD=1 to rebuild it"
     exit 0
 fi
@@ -74,6 +79,10 @@ mmdebstrap \
 # passes for a finished image on the next run.
 "$DOCKER" tag "$(cat "$CI_IMPORT_ID_FILE")" "$image"
 rm -f "$CI_IMPORT_ID_FILE"
+if [ -n "$previous_id" ]; then
+    # Fails, harmlessly, while images built on the previous base still exist.
+    "$DOCKER" image rm "$previous_id" >/dev/null 2>&1 || true
+fi
 
 size=$("$DOCKER" image inspect --format '{{.Size}}' "$image")
 log "built $image in $((SECONDS - start))s, size $size bytes ($("$DOCKER" run --rm "$image" python3 --version))"
