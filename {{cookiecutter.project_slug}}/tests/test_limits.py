@@ -12,9 +12,24 @@ MARKER = "\n…（已截断）"
 # with joiners and variation selectors, links, tags, table rows and code fences.
 FRAGMENTS = st.sampled_from(
     [
-        "告警", "a", " ", "\n", "🚀", "⚠️", "👩‍💻", "é", "e\u0301",
-        "[查看构建](https://ci.example.com/builds/42)", "<@zhangsan>", '<font color="warning">失败</font>',
-        "| 作业 | 状态 |\n", "|---|---|\n", "```python\n", "```\n", "~~~\n", "x = 1\n",
+        "告警",
+        "a",
+        " ",
+        "\n",
+        "🚀",
+        "⚠️",
+        "👩‍💻",
+        "é",
+        "e\u0301",
+        "[查看构建](https://ci.example.com/builds/42)",
+        "<@zhangsan>",
+        '<font color="warning">失败</font>',
+        "| 作业 | 状态 |\n",
+        "|---|---|\n",
+        "```python\n",
+        "```\n",
+        "~~~\n",
+        "x = 1\n",
     ]
 )
 TEXTS = st.lists(FRAGMENTS, max_size=400).map("".join)

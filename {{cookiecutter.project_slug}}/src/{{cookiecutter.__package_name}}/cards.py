@@ -1,9 +1,8 @@
 """Checks for the structured message types: news articles and template cards.
 
-The rules follow the WeCom group robot documentation (消息推送配置说明,
-developer.work.weixin.qq.com/document/path/99110). Each error names the field by
-its path in the pipeline, such as ``params.card.card_action.url``, so a wrong card
-fails before anything is sent.
+The rules are those of the WeCom group robot API documentation. Each error names
+the field by its path in the pipeline, such as ``params.card.card_action.url``,
+so a wrong card fails before anything is sent.
 """
 
 import copy
@@ -105,8 +104,13 @@ def _check_news_notice(card: dict, field: str) -> None:
             isinstance(ratio, int | float) and ASPECT_RATIO_RANGE[0] <= ratio <= ASPECT_RATIO_RANGE[1]
         ):
             raise ResourceError(
-                tr("range_invalid", field=f"{field}.card_image.aspect_ratio", value=ratio,
-                   minimum=ASPECT_RATIO_RANGE[0], maximum=ASPECT_RATIO_RANGE[1])
+                tr(
+                    "range_invalid",
+                    field=f"{field}.card_image.aspect_ratio",
+                    value=ratio,
+                    minimum=ASPECT_RATIO_RANGE[0],
+                    maximum=ASPECT_RATIO_RANGE[1],
+                )
             )
     if image_text_area is not None:
         _require_object(image_text_area, f"{field}.image_text_area")

@@ -1,7 +1,7 @@
 """Delivery of a put's messages to every robot, in order, with one result for all.
 
 A failing robot does not stop the others: each robot gets its chance, and the step
-fails afterwards, unless ``ignore_errors`` is set. The metadata says how many robots
+fails afterwards, unless ``ignore_errors`` is set. The metadata reports how many robots
 received every message, for example ``robots: 2/3``.
 """
 

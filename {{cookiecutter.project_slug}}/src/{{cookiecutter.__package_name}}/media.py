@@ -1,10 +1,9 @@
 """Images, files and voice recordings that a put sends from its inputs.
 
 Every check runs before the first request, so a wrong file fails the step without
-sending anything. Sizes and formats follow the WeCom group robot documentation
-(消息推送配置说明, developer.work.weixin.qq.com/document/path/99110): an image is a
-JPG or PNG of at most 2 MB, and an upload is larger than 5 bytes, at most 20 MB
-for a file and at most 2 MB of AMR for a voice message.
+sending anything. The limits are those of the WeCom group robot API documentation.
+An image is a JPG or PNG of at most 2 MB. An upload is larger than 5 bytes, and at
+most 20 MB for a file or 2 MB of AMR audio for a voice message.
 """
 
 import base64

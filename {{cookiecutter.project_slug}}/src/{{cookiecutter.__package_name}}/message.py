@@ -3,7 +3,7 @@
 Text, markdown and markdown_v2 alerts come from a template: the user's
 ``params.template`` or ``params.template_file``, or else the bundled one in
 ``alert_templates/<language>/``. Text over the type's byte limit is truncated or
-split, as ``on_oversize`` says. Images, files and voice recordings come from the
+split, as ``on_oversize`` selects. Images, files and voice recordings come from the
 put's inputs, news articles and template cards from params or from the build.
 """
 

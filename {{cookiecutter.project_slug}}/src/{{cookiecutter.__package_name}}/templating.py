@@ -49,9 +49,7 @@ def render_user_template(source: str, field: str, context: dict) -> str:
     try:
         template = environment.from_string(source)
     except jinja2.TemplateSyntaxError as error:
-        raise ResourceError(
-            tr("template_syntax", field=field, line=error.lineno, error=_one_line(error))
-        ) from None
+        raise ResourceError(tr("template_syntax", field=field, line=error.lineno, error=_one_line(error))) from None
 
     try:
         return template.render(context).strip()
@@ -66,4 +64,5 @@ def render_user_template(source: str, field: str, context: dict) -> str:
 
 
 def _one_line(error: Exception) -> str:
-    return " ".join(str(error).split())
+    # The texts around the error add their own full stop.
+    return " ".join(str(error).split()).rstrip(".")
