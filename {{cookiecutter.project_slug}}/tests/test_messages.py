@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from conftest import BUILD_ENV
+from fake_robot import Fault
 from {{ cookiecutter.__package_name }}.i18n import LANGUAGE
 
 BUILD_URL = "https://ci.example.com/teams/main/pipelines/shop-backend/jobs/unit-tests/builds/42"
@@ -289,6 +290,29 @@ def test_bad_upload_is_rejected_before_sending(host_runner, robot, source, workd
     result = host_runner.run("out", {"source": source, "params": params}, workdir)
 
     assert_clean_failure(result, robot, "params.media_file", fragment)
+
+
+def test_busy_upload_is_retried(host_runner, robot, source, workdir):
+    robot.queue(Fault("errcode", errcode=-1))
+    (workdir / "report.txt").write_text("测试报告：全部通过", encoding="utf-8")
+    params = {"msgtype": "file", "media_file": "report.txt", "retry": {"max_seconds": 30}}
+    result = host_runner.run("out", {"source": source, "params": params}, workdir)
+
+    assert result.returncode == 0, result.stderr
+    paths = [request.path for request in robot.requests]
+    assert paths == ["/cgi-bin/webhook/upload_media", "/cgi-bin/webhook/upload_media", "/cgi-bin/webhook/send"]
+    assert len(robot.uploads) == 1
+
+
+def test_rejected_upload_fails_with_errcode(host_runner, robot, source, workdir):
+    robot.queue(Fault("errcode", errcode=40006))
+    (workdir / "report.txt").write_text("测试报告：全部通过", encoding="utf-8")
+    params = {"msgtype": "file", "media_file": "report.txt"}
+    result = host_runner.run("out", {"source": source, "params": params}, workdir)
+
+    assert result.returncode == 1
+    assert "40006" in result.stderr
+    assert robot.delivered == []
 
 
 def test_file_of_exactly_20_megabytes_is_uploaded(host_runner, robot, source, workdir):
