@@ -121,16 +121,42 @@ def generated_suite_environment():
     return environment
 
 
+@pytest.fixture(scope="module")
+def running_suites(tmp_path_factory):
+    """Render each suite combination and start its pytest, all at once.
+
+    The generated suites spend much of their time waiting on timeouts and retry
+    backoff, so running them side by side shortens the wall time on a small machine.
+    Output goes to files, so a full pipe can never block a process.
+    """
+    base = tmp_path_factory.mktemp("suites")
+    config = base / "config.yaml"
+    config.write_text(json.dumps({"replay_dir": str(base / "replay"), "default_context": {}}))
+    processes = {}
+    for combination in SUITE_COMBINATIONS:
+        name = combination_id(combination)
+        project = render(base / name, config, combination)
+        log_path = base / f"{name}.log"
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "pytest", "-m", "not docker", "-p", "no:cacheprovider", "-q"],
+                cwd=project,
+                env=generated_suite_environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        processes[name] = (process, log_path)
+    yield processes
+    for process, _log_path in processes.values():
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("combination", SUITE_COMBINATIONS, ids=combination_id)
-def test_generated_suite_passes(tmp_path, cookiecutter_config, combination):
-    project = render(tmp_path / "out", cookiecutter_config, combination)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-m", "not docker", "-p", "no:cacheprovider", "-q"],
-        cwd=project,
-        env=generated_suite_environment(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"generated suite failed:\n{result.stdout[-8000:]}{result.stderr[-4000:]}"
+def test_generated_suite_passes(running_suites, combination):
+    process, log_path = running_suites[combination_id(combination)]
+    returncode = process.wait()
+    output = log_path.read_text(encoding="utf-8", errors="replace")
+    assert returncode == 0, f"generated suite failed:\n{output[-12000:]}"
