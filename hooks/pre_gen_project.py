@@ -29,6 +29,9 @@ _REPOSITORY_MAX_LENGTH = 255
 _TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 
 _SLUG_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+# The package name derived from the slug appears in import lines of the generated code,
+# which must stay within the 120 columns that the generated ruff settings allow.
+_SLUG_MAX_LENGTH = 63
 # Concourse warns about pipeline identifiers outside this set: a lowercase letter first,
 # then lowercase letters, digits, "-", "_" or ".".
 _RESOURCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9._-]*$")
@@ -82,6 +85,14 @@ def validate_slug(value):
             "project_slug",
             f"{value!r} 无效，只能用小写字母、数字和单个连字符，并以字母开头",
             f"{value!r} is invalid; use lowercase letters, digits and single hyphens, starting with a letter",
+            example,
+        )
+    if len(value) > _SLUG_MAX_LENGTH:
+        raise InvalidAnswer(
+            "project_slug",
+            f"长度为 {len(value)}，超过 {_SLUG_MAX_LENGTH} 个字符，请缩短 project_name 或直接填写 project_slug",
+            f"is {len(value)} characters long, more than {_SLUG_MAX_LENGTH}; "
+            "shorten project_name or set project_slug directly",
             example,
         )
 

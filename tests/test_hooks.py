@@ -77,12 +77,14 @@ def test_defaults_match_cookiecutter_json():
         assert value == expected, option
 
 
-@pytest.mark.parametrize("slug", ["wecom-alert-resource", "a1", "x", "alert-2-wecom"])
+@pytest.mark.parametrize("slug", ["wecom-alert-resource", "a1", "x", "alert-2-wecom", "a" * 63])
 def test_slug_valid(slug):
     pre_gen.validate_slug(slug)
 
 
-@pytest.mark.parametrize("slug", ["Bad-Slug", "1abc", "abc-", "-abc", "a--b", "a_b", "a b", "", "ärger", "a.b"])
+@pytest.mark.parametrize(
+    "slug", ["Bad-Slug", "1abc", "abc-", "-abc", "a--b", "a_b", "a b", "", "ärger", "a.b", "a" * 64]
+)
 def test_slug_invalid(slug):
     with pytest.raises(pre_gen.InvalidAnswer) as caught:
         pre_gen.validate_slug(slug)
