@@ -534,6 +534,29 @@ def test_split_keeps_lines_links_and_order(host_runner, robot, source, workdir):
     assert "\n".join(parts).split("\n") == lines
 
 
+def test_split_of_huge_content_is_capped(host_runner, robot, source, workdir):
+    (workdir / "build.log").write_text("日志" * 2_000_000, encoding="utf-8")
+    params = {"msgtype": "text", "content_file": "build.log", "on_oversize": "split"}
+    result = host_runner.run("out", {"source": source, "params": params}, workdir)
+
+    assert result.returncode == 0, result.stderr
+    parts = [message["text"]["content"] for message in robot.delivered]
+    assert len(parts) == 10
+    assert all(len(part.encode()) <= 2048 for part in parts)
+    assert parts[-1].endswith(TRUNCATED_MARKER)
+
+
+def test_truncate_of_huge_content(host_runner, robot, source, workdir):
+    (workdir / "build.log").write_text("🚀" * 3_000_000, encoding="utf-8")
+    params = {"msgtype": "markdown", "content_file": "build.log"}
+    result = host_runner.run("out", {"source": source, "params": params}, workdir)
+
+    assert result.returncode == 0, result.stderr
+    content = robot.delivered[0]["markdown"]["content"]
+    assert len(content.encode()) <= 4096
+    assert content.endswith(TRUNCATED_MARKER)
+
+
 def test_split_puts_mentions_on_last_part(host_runner, robot, source, workdir):
     content = "\n".join([f"构建日志：第 {number} 行" for number in range(400)])
     params = {"msgtype": "text", "content": content, "on_oversize": "split", "mentioned_list": ["zhangsan"]}

@@ -25,6 +25,10 @@ _TABLE_ROW = re.compile(r"^ {0,3}\|")
 
 # The smallest limit that leaves room for a fence and a few characters.
 MIN_LIMIT = 32
+# Characters after a cut position that are searched for a link or tag crossing it.
+# A longer link or tag is cut like plain text. The window also keeps each cut's
+# work proportional to the limit, not to the length of the text.
+SPAN_LOOKAHEAD = 2048
 
 
 def utf8_size(text: str) -> int:
@@ -43,7 +47,8 @@ def truncate(text: str, limit: int, marker: str) -> str:
     room = limit - utf8_size(marker)
     if room < 0:
         raise ValueError(f"limit {limit} is smaller than the marker ({utf8_size(marker)} bytes)")
-    return text[: _max_characters(text, room, avoid_spans=False)] + marker
+    window = text[: room + SPAN_LOOKAHEAD]
+    return text[: _max_characters(window, room, avoid_spans=False)] + marker
 
 
 @dataclass(frozen=True)
@@ -189,13 +194,17 @@ def _pack(pieces: list[str], limit: int) -> list[str]:
 
 def _split_line(line: str, limit: int, avoid_spans: bool) -> list[str]:
     pieces = []
-    while utf8_size(line) > limit:
+    start = 0
+    # limit + 1 characters are at least limit + 1 bytes, so this prefix alone tells
+    # whether the rest of the line fits.
+    while utf8_size(line[start : start + limit + 1]) > limit:
+        window = line[start : start + limit + SPAN_LOOKAHEAD]
         # A limit of at least 4 bytes always fits one character, so each cut advances.
-        cut = max(_max_characters(line, limit, avoid_spans), 1)
-        pieces.append(line[:cut])
-        line = line[cut:]
-    if line:
-        pieces.append(line)
+        cut = max(_max_characters(window, limit, avoid_spans), 1)
+        pieces.append(line[start : start + cut])
+        start += cut
+    if start < len(line):
+        pieces.append(line[start:])
     return pieces
 
 
@@ -205,7 +214,7 @@ def _max_characters(text: str, limit: int, avoid_spans: bool) -> int:
     Prefer a cut after whitespace in the second half of the room, then any position
     outside the atomic spans. A span longer than ``limit`` is cut where it must be.
     """
-    fitting = len(text.encode("utf-8")[:limit].decode("utf-8", errors="ignore"))
+    fitting = len(text[:limit].encode("utf-8")[:limit].decode("utf-8", errors="ignore"))
     forbidden = _forbidden_cuts(text, fitting, avoid_spans)
     allowed = [cut for cut in range(fitting, 0, -1) if cut not in forbidden]
     for cut in allowed:

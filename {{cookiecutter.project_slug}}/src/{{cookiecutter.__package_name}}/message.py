@@ -48,6 +48,9 @@ TEMPLATE_FILES = {
     "markdown_v2": "markdown_v2.md.j2",
     "news": "news.txt.j2",
 }
+# A split alert is sent as at most this many messages, because a robot accepts 20
+# messages a minute. The last one ends with the truncation marker.
+MAX_SPLIT_MESSAGES = 10
 # A template card shows at most this many key/value rows.
 CARD_ROWS = 6
 # WeCom suggests at most this many characters for a card's sub_title_text.
@@ -183,6 +186,12 @@ def _fit(text: str, limit: int, on_oversize: str) -> list[str]:
     # because the robot rejects empty content.
     parts = [part.rstrip() for part in limits.split(text, limit)]
     parts = [part for part in parts if part.strip()]
+    if len(parts) > MAX_SPLIT_MESSAGES:
+        _log(tr("content_split_truncated", limit=limit, count=len(parts), maximum=MAX_SPLIT_MESSAGES))
+        marker = tr("truncated_marker")
+        parts = parts[:MAX_SPLIT_MESSAGES]
+        parts[-1] = limits.truncate(parts[-1], limit - limits.utf8_size(marker), "") + marker
+        return parts
     _log(tr("content_split", limit=limit, count=len(parts)))
     return parts
 
