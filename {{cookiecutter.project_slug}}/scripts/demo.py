@@ -27,10 +27,10 @@ from zoneinfo import ZoneInfo
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(PROJECT_ROOT / "scripts"), str(PROJECT_ROOT / "tests"), str(PROJECT_ROOT / "src")]
 
-import preview  # noqa: E402
-
-from fake_robot import FakeRobot, RobotServer  # noqa: E402
 from {{ cookiecutter.__package_name }}.redaction import mask  # noqa: E402
+
+import preview  # noqa: E402
+from fake_robot import FakeRobot, RobotServer  # noqa: E402
 
 OUT_SCRIPT = PROJECT_ROOT / "assets" / "out"
 DEFAULT_PREVIEW = PROJECT_ROOT / "demo-output" / "preview.html"

@@ -128,8 +128,12 @@ def robot(robot_key):
 
 @pytest.fixture
 def source(robot, robot_key) -> dict:
-    """A resource ``source`` that points at the fake robot."""
-    return {"webhook_url": robot.url(robot_key), "allow_http": True}
+    """A resource ``source`` that points at the fake robot.
+
+    It names ``msgtype`` so that the tests behave the same whichever default the
+    project was generated with.
+    """
+    return {"webhook_url": robot.url(robot_key), "allow_http": True, "msgtype": "markdown"}
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ import zlib
 import pytest
 import requests
 
+from {{ cookiecutter.__package_name }}.i18n import LANGUAGE
+
 from conftest import BUILD_ENV
 from fake_robot import Fault
-from {{ cookiecutter.__package_name }}.i18n import LANGUAGE
 
 BUILD_URL = "https://ci.example.com/teams/main/pipelines/shop-backend/jobs/unit-tests/builds/42"
 TRUNCATED_MARKER = {"zh_CN": "\n…（内容过长，已截断）", "en": "\n… (content too long, truncated)"}[LANGUAGE]

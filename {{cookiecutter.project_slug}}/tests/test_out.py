@@ -2,8 +2,9 @@
 
 import re
 
-from conftest import BUILD_ENV, new_test_key
 from {{ cookiecutter.__package_name }}.i18n import LANGUAGE
+
+from conftest import BUILD_ENV, new_test_key
 
 # Lines of the default alert, per language, for the build in BUILD_ENV.
 EXPECTED_LINES = {

@@ -2,8 +2,9 @@
 
 import pytest
 
-from conftest import BUILD_ENV
 from {{ cookiecutter.__package_name }}.i18n import LANGUAGE
+
+from conftest import BUILD_ENV
 
 # cookiecutter renders this file with Jinja2, so template markers are split.
 OPEN, CLOSE, BLOCK_OPEN, BLOCK_CLOSE = "{" * 2, "}" * 2, "{" + "%", "%" + "}"

@@ -1,3 +1,4 @@
-"""{{ cookiecutter.project_description }}."""
+"""Concourse resource type that sends build alerts to a WeCom group robot."""
 
 __version__ = {{ cookiecutter.version | tojson }}
+DESCRIPTION = {{ cookiecutter.project_description | tojson }}

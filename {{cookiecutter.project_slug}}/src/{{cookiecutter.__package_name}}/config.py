@@ -151,6 +151,9 @@ def load_settings(source: dict, params: dict, build_status: str | None) -> Setti
 
     ``build_status`` is ``$BUILD_STATUS``, the default for ``params.status``.
     """
+    # Register the keys first, so that no later error message can show one.
+    for section in (source, params):
+        _register_webhook_secrets(section)
     _reject_unknown_keys(source, "source")
     _reject_unknown_keys(params, "params")
     for section_name, section in (("source", source), ("params", params)):
@@ -191,6 +194,20 @@ def load_settings(source: dict, params: dict, build_status: str | None) -> Setti
         articles=tuple(merged.get("articles", ())),
         card=merged.get("card"),
     )
+
+
+def _register_webhook_secrets(section: dict) -> None:
+    for name in ("webhook_url", "key"):
+        values = section.get(name)
+        for value in values if isinstance(values, list) else [values]:
+            if not isinstance(value, str):
+                continue
+            if "://" not in value:
+                register_secret(value.strip())
+                continue
+            for key in urllib.parse.parse_qs(urllib.parse.urlsplit(value.strip()).query).get("key", []):
+                register_secret(key)
+                register_secret(urllib.parse.quote(key, safe=""))
 
 
 def _reject_unknown_keys(section: dict, section_name: str) -> None:

@@ -26,9 +26,18 @@ def mask(value: str) -> str:
 
 
 def redact(text: str) -> str:
-    """Return ``text`` with every registered secret masked."""
+    """Return ``text`` with every registered secret, and every ``key=`` URL parameter, masked.
+
+    The second rule covers a webhook URL that reaches an error message before its
+    key could be registered, for example one pasted into the wrong field.
+    """
     # Longest first, so that a secret containing another is masked whole.
     for secret in sorted(_secrets, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, mask(secret))
+    if "key=" in text:
+        # Imported here: check and in call redact only on errors and must start fast.
+        import re
+
+        text = re.sub(r"(?<![A-Za-z0-9_])(key=)([A-Za-z0-9_%*-]+)", lambda match: match[1] + mask(match[2]), text)
     return text
