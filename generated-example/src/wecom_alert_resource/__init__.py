@@ -1,0 +1,4 @@
+"""Concourse resource type that sends build alerts to a WeCom group robot."""
+
+__version__ = "0.1.0"
+DESCRIPTION = "Concourse resource type that sends build alerts to a WeCom group robot"
