@@ -1,4 +1,4 @@
-"""Concourse resource type that sends build alerts to a WeCom group robot."""
+"""The resource's code: assets/check, assets/in and assets/out import it."""
 
 __version__ = {{ cookiecutter.version | tojson }}
 DESCRIPTION = {{ cookiecutter.project_description | tojson }}

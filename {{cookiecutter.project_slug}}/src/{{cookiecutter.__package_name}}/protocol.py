@@ -8,10 +8,10 @@ This module knows nothing about WeCom. ``out`` hands its payload to
 :mod:`.notifier`, so another chat platform replaces that module, not this one.
 """
 
-import json
 import os
 import sys
 
+from . import jsonio
 from .errors import ResourceError
 from .i18n import tr
 from .redaction import redact
@@ -89,7 +89,7 @@ def _run_step(step, argv: list[str] | None = None) -> int:
         _log_error(tr("unexpected_error", error=f"{type(error).__name__}: {error}"))
         return 1
 
-    json.dump(result, result_stream, ensure_ascii=False)
+    result_stream.write(jsonio.dumps(result))
     result_stream.write("\n")
     result_stream.close()
     return 0
@@ -106,7 +106,7 @@ def _read_payload() -> dict:
     if not raw.strip():
         raise ResourceError(tr("stdin_empty"))
     try:
-        payload = json.loads(raw.decode("utf-8"))
+        payload = jsonio.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise ResourceError(tr("stdin_not_json", error=error)) from error
     if not isinstance(payload, dict):
@@ -133,7 +133,7 @@ def _read_version(payload: dict, required: bool) -> dict | None:
     if not isinstance(version, dict) or not all(
         isinstance(key, str) and isinstance(value, str) for key, value in version.items()
     ):
-        raise ResourceError(tr("version_invalid", version=json.dumps(version, ensure_ascii=False)))
+        raise ResourceError(tr("version_invalid", version=jsonio.dumps(version)))
     return version
 
 
