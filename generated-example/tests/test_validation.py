@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from conftest import new_test_key
+from conftest import BUILD_ENV, new_test_key
 
 KEY = new_test_key()
 LOCAL_URL = f"http://127.0.0.1:9/cgi-bin/webhook/send?key={KEY}"
@@ -179,6 +179,16 @@ def test_proxy_setting_routes_requests(host_runner, robot, robot_key, workdir):
         "proxy": f"http://127.0.0.1:{robot.port}",
     }
     result = host_runner.run("out", {"source": source}, workdir)
+
+    assert result.returncode == 0, result.stderr
+    assert len(robot.delivered) == 1
+
+
+def test_proxy_environment_variable_routes_requests(host_runner, robot, robot_key, workdir):
+    # Without source.proxy, requests honours HTTP_PROXY and NO_PROXY as usual.
+    source = {"webhook_url": f"http://robot.invalid/cgi-bin/webhook/send?key={robot_key}", "allow_http": True}
+    env = {**BUILD_ENV, "HTTP_PROXY": f"http://127.0.0.1:{robot.port}"}
+    result = host_runner.run("out", {"source": source}, workdir, env=env)
 
     assert result.returncode == 0, result.stderr
     assert len(robot.delivered) == 1
