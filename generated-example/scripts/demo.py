@@ -59,6 +59,8 @@ TEXTS = {
             '<font color="comment">完整日志见构建页面。</font>\n'
         ),
         "sample_text": "失败的测试：test_checkout_total\nAssertionError: expected 42, got 41\n完整日志见构建页面。\n",
+        "passed_markdown": "**测试**：128 个全部通过，用时 `3m12s`\n",
+        "passed_text": "测试：128 个全部通过，用时 3m12s\n",
         "stdin": "发给 assets/out 的 stdin（webhook 的 key 已遮盖）",
         "stdout": "assets/out 的 stdout（Concourse 读取的结果）",
         "stderr": "assets/out 的 stderr（构建日志）",
@@ -79,6 +81,8 @@ TEXTS = {
             "AssertionError: expected 42, got 41\n"
             "The full log is on the build page.\n"
         ),
+        "passed_markdown": "**Tests**: all 128 passed in `3m12s`\n",
+        "passed_text": "Tests: all 128 passed in 3m12s\n",
         "stdin": "stdin sent to assets/out (webhook key masked)",
         "stdout": "stdout of assets/out (the result Concourse reads)",
         "stderr": "stderr of assets/out (the build log)",
@@ -173,7 +177,12 @@ def main(argv: list[str]) -> int:
             (workdir / "message").mkdir(parents=True)
             # The sample file uses markdown only where the message type renders it.
             msgtype = arguments.msgtype or DEFAULT_MSGTYPE
-            sample = TEXTS["sample_text"] if msgtype == "text" else TEXTS["sample_markdown"]
+            # A failure gets the failing test as sample content, any other status a summary.
+            failing = arguments.status in ("failed", "errored")
+            if msgtype == "text":
+                sample = TEXTS["sample_text"] if failing else TEXTS["passed_text"]
+            else:
+                sample = TEXTS["sample_markdown"] if failing else TEXTS["passed_markdown"]
             (workdir / "message" / "alert.md").write_text(sample, encoding="utf-8")
             payload = {"source": {"webhook_url": robot.url(key), "allow_http": True}, "params": build_params(arguments)}
             completed = run_out(payload, workdir)

@@ -85,6 +85,7 @@ def test_in_without_workdir_fails(host_runner, source):
         pytest.param(b'{"source": []}', "source", id="source-list"),
         pytest.param(b'{"source": {}, "version": {"n": 1}}', "version", id="version-number"),
         pytest.param(b'{"source": {}, "version": "v1"}', "version", id="version-string"),
+        pytest.param(b'{"source": {}, "param": {"dry_run": true}}', "param", id="misspelled-params"),
     ],
 )
 @pytest.mark.parametrize("script", ["check", "in"])

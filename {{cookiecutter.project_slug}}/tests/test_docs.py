@@ -171,7 +171,7 @@ def test_dry_run_command_runs(tmp_path):
     blocks = [body for body in fenced_blocks(ENGLISH_README, "sh") if "./assets/out" in body and "dry_run" in body]
     assert len(blocks) == 1, "README.md should have one sh block that runs ./assets/out with dry_run"
     key = new_test_key()
-    command = blocks[0].replace("<key>", key)
+    command = blocks[0].replace("00000000-0000-4000-8000-000000000000", key)
     environment = script_environment({})
     # A dry run must not connect anywhere. Should it try, this closed local proxy
     # makes the attempt fail instead of reaching the real WeCom service.

@@ -249,21 +249,24 @@ def _check_type(field_name: str, value: object, field: Field) -> None:
 
 def _type_name(field: Field) -> str:
     if field.list_of_strings:
-        return "string or list of strings" if field.kind == (str, list) else "list of strings"
+        return tr("type_string_or_list") if field.kind == (str, list) else tr("type_list_of_strings")
     if field.kind is bool:
-        return "boolean (true/false)"
+        return tr("type_boolean")
     if field.kind is str:
-        return "string"
+        return tr("type_string")
     if field.kind is dict:
-        return "object"
+        return tr("type_object")
     if field.kind is int:
-        return "integer"
-    return "number"
+        return tr("type_integer")
+    return tr("type_number")
 
 
 def _json_type(value: object) -> str:
-    names = {bool: "boolean", int: "number", float: "number", str: "string", list: "list", dict: "object"}
-    return "null" if value is None else names.get(type(value), type(value).__name__)
+    if value is None:
+        return "null"
+    names = {bool: "type_boolean", int: "type_number", float: "type_number", str: "type_string",
+             list: "type_list", dict: "type_object"}
+    return tr(names[type(value)]) if type(value) in names else type(value).__name__
 
 
 def _load_webhooks(section: dict, prefix: str, allow_http: bool) -> tuple[Webhook, ...]:

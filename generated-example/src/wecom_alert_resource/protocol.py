@@ -16,6 +16,9 @@ from .errors import ResourceError
 from .i18n import tr
 from .redaction import redact
 
+# The top-level keys of the JSON that Concourse writes to a script's stdin.
+PAYLOAD_KEYS = ("source", "params", "version")
+
 
 def check_main(argv: list[str]) -> int:
     """Run ``check``: a notifier has no upstream versions, so return the given one.
@@ -111,6 +114,11 @@ def _read_payload() -> dict:
         raise ResourceError(tr("stdin_not_json", error=error)) from error
     if not isinstance(payload, dict):
         raise ResourceError(tr("stdin_not_object", kind=type(payload).__name__))
+    # Concourse sends no other keys, so another key is a typo in a hand-written
+    # payload, such as "param", which would otherwise drop dry_run silently.
+    for key in payload:
+        if key not in PAYLOAD_KEYS:
+            raise ResourceError(tr("stdin_unknown_key", name=key, allowed=", ".join(PAYLOAD_KEYS)))
     return payload
 
 
