@@ -7,7 +7,8 @@ answer can end the literal or add code. Unrendered, the file is still valid Pyth
 tests import its validation functions directly.
 
 Each invalid answer prints two lines to stderr, Chinese first, in the form
-`ERROR: <option>: <what is wrong>; <example of a valid value>`, and the hook exits 1,
+`ERROR: <option>: <what is wrong>；例如 <example of a valid value>` and
+`ERROR: <option>: <what is wrong>; for example <example of a valid value>`, and the hook exits 1,
 which makes cookiecutter stop and delete the half-made project.
 """
 
@@ -59,7 +60,7 @@ class InvalidAnswer(ValueError):
     def lines(self):
         """Return the Chinese and the English error line."""
         return [
-            f"ERROR: {self.option}: {self.problem_zh}; 例如 {self.example}",
+            f"ERROR: {self.option}: {self.problem_zh}；例如 {self.example}",
             f"ERROR: {self.option}: {self.problem_en}; for example {self.example}",
         ]
 

@@ -234,9 +234,11 @@ def test_every_error_has_chinese_and_english_line():
     errors, _warnings = pre_gen.validate(answers_with(version="-bad", image_repository="image:1.0"))
     assert len(errors) == 4
     for chinese, english in zip(errors[::2], errors[1::2], strict=True):
-        assert re.match(r"^ERROR: [a-z_]+: .+; 例如 \S+$", chinese), chinese
+        assert re.match(r"^ERROR: [a-z_]+: .+；例如 \S+$", chinese), chinese
         assert CJK_RE.search(chinese), chinese
         assert re.match(r"^ERROR: [a-z_]+: .+; for example \S+$", english), english
+        assert "; 例如" not in chinese
+        assert "；" not in english
         assert chinese.split(":")[1] == english.split(":")[1]
 
 
