@@ -4,7 +4,7 @@ Concourse runs each script with a JSON payload on stdin and reads exactly one JS
 document from stdout. Everything else, including what libraries print, must go to
 stderr, which Concourse streams into the build log. A non-zero exit fails the step.
 
-This module knows nothing about WeCom. ``out`` hands its payload to
+This module contains no WeCom-specific code. ``out`` hands its payload to
 :mod:`.notifier`, so another chat platform replaces that module, not this one.
 """
 
