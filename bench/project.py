@@ -79,7 +79,7 @@ def tree_snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def prepare_subject(python: str, scratch: Path) -> Subject:
-    """Copy the project to benchmark into ``scratch``/project and say which one it is."""
+    """Copy the project to benchmark into ``scratch``/project and return it with its origin."""
     copy = scratch / "project"
     if not can_import(python, "cookiecutter"):
         if not EXAMPLE_DIR.is_dir():

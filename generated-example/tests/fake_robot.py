@@ -1,6 +1,6 @@
 """A fake WeCom group robot on 127.0.0.1 that checks requests as the real service does.
 
-Like the real robot, it answers HTTP 200 with an errcode for every rejected message:
+Like the real robot, it returns HTTP 200 with an errcode for every rejected message:
 93000 for an unknown key, 40008 for an unknown msgtype, 44004 for empty content and
 40058 for content over the byte limit or a body that is not JSON. Tests can queue
 faults (delays, resets, 5xx, malformed replies, errcodes) and set a rate limit.

@@ -1,6 +1,6 @@
 """Property tests: whatever arrives on stdin, a script writes one JSON document or nothing.
 
-A closed port on 127.0.0.1 stands in for every robot and proxy here, so random
+A closed port on 127.0.0.1 replaces every robot and proxy here, so random
 payloads can never reach another host.
 """
 

@@ -127,7 +127,8 @@ def test_split_never_cuts_inside_table_row():
 
     for part in parts:
         for line in part.splitlines():
-            assert line.startswith("|") and line.endswith("|")
+            assert line.startswith("|"), line
+            assert line.endswith("|"), line
 
 
 def test_split_keeps_small_code_block_whole():

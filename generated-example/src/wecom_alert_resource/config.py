@@ -117,7 +117,6 @@ class Settings:
     ``articles`` and ``card`` are checked when the message is built.
     """
 
-    webhook: Webhook
     msgtype: str
     status: str | None
     title: str | None
@@ -166,7 +165,6 @@ def load_settings(source: dict, params: dict, build_status: str | None) -> Setti
     webhooks = _load_webhooks(webhook_section, webhook_prefix, merged.get("allow_http", False))
 
     return Settings(
-        webhook=webhooks[0],
         msgtype=merged.get("msgtype", DEFAULT_MSGTYPE),
         status=merged.get("status") or _status_from_build(build_status),
         title=merged.get("title"),

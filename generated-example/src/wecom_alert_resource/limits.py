@@ -195,7 +195,7 @@ def _pack(pieces: list[str], limit: int) -> list[str]:
 def _split_line(line: str, limit: int, avoid_spans: bool) -> list[str]:
     pieces = []
     start = 0
-    # limit + 1 characters are at least limit + 1 bytes, so this prefix alone tells
+    # limit + 1 characters are at least limit + 1 bytes, so this prefix alone shows
     # whether the rest of the line fits.
     while utf8_size(line[start : start + limit + 1]) > limit:
         window = line[start : start + limit + SPAN_LOOKAHEAD]

@@ -1,6 +1,6 @@
 """The work of ``out``: validate, build the WeCom message, send it, report the result.
 
-:mod:`.protocol` calls :func:`publish` and knows nothing else about WeCom.
+:mod:`.protocol` calls :func:`publish` and contains no other WeCom-specific code.
 """
 
 import json
@@ -13,7 +13,7 @@ from .i18n import tr
 from .inputs import MissingInput, read_text_input
 from .message import build_messages
 from .metadata import BuildMetadata
-from .redaction import redact
+from .redaction import log, redact
 
 
 def publish(source: dict, params: dict, workdir: str, env) -> tuple[dict, list[dict]]:
@@ -29,7 +29,7 @@ def publish(source: dict, params: dict, workdir: str, env) -> tuple[dict, list[d
     }
 
     if settings.disable:
-        _warn(tr("disabled"))
+        log(tr("disabled"))
         return version, _metadata_pairs({**metadata, "sent": "false", "reason": "disable"})
 
     content = settings.content
@@ -39,17 +39,17 @@ def publish(source: dict, params: dict, workdir: str, env) -> tuple[dict, list[d
         except MissingInput:
             if not settings.skip_if_missing:
                 raise
-            _warn(tr("skipped_missing", path=settings.content_file))
+            log(tr("skipped_missing", path=settings.content_file))
             return version, _metadata_pairs({**metadata, "sent": "false", "reason": "skip_if_missing"})
         if not file_text.strip() and settings.skip_if_empty:
-            _warn(tr("skipped_empty", path=settings.content_file))
+            log(tr("skipped_empty", path=settings.content_file))
             return version, _metadata_pairs({**metadata, "sent": "false", "reason": "skip_if_empty"})
         content = "\n\n".join(part for part in (content, file_text.strip()) if part)
 
     messages = build_messages(settings, build, content, workdir, now)
 
     if settings.dry_run:
-        _warn(tr("dry_run", url=metadata["robot"]))
+        log(tr("dry_run", url=metadata["robot"]))
         for message in messages:
             print(redact(_json(message.preview())), file=sys.stderr)
         return version, _metadata_pairs({**metadata, "sent": "false", "reason": "dry_run"})
@@ -67,10 +67,6 @@ def _version(build: BuildMetadata, now: datetime) -> dict:
 
 def _metadata_pairs(values: dict) -> list[dict]:
     return [{"name": name, "value": redact(str(value))} for name, value in values.items()]
-
-
-def _warn(message: str) -> None:
-    print(redact(message), file=sys.stderr, flush=True)
 
 
 def _json(body: dict) -> str:

@@ -6,6 +6,8 @@ Every secret is registered here once, and every line leaving the process passes
 through :func:`redact`.
 """
 
+import sys
+
 _secrets: set[str] = set()
 
 # Characters of the key left visible, so users can tell two robots apart.
@@ -41,3 +43,8 @@ def redact(text: str) -> str:
 
         text = re.sub(r"(?<![A-Za-z0-9_])(key=)([A-Za-z0-9_%*-]+)", lambda match: match[1] + mask(match[2]), text)
     return text
+
+
+def log(message: str) -> None:
+    """Write ``message`` as one line to stderr, the build log, with secrets masked."""
+    print(redact(message), file=sys.stderr, flush=True)

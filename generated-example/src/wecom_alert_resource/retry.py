@@ -1,17 +1,17 @@
 """Retries with exponential backoff and jitter, bounded in attempts and in time.
 
-This module knows nothing about WeCom: the client decides which failures are
+This module has no WeCom-specific code. The client decides which failures are
 transient by raising :class:`TransientError`.
 """
 
 import random
-import sys
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from .config import RetryPolicy
 from .i18n import tr
+from .redaction import log
 
 T = TypeVar("T")
 
@@ -54,11 +54,7 @@ def call_with_retries(
             out_of_time = clock() - started + delay > policy.max_seconds
             if out_of_attempts or out_of_time:
                 raise error.final_error from None
-            print(
-                tr("retrying", attempt=number, attempts=policy.max_attempts, reason=error.reason, delay=f"{delay:.1f}"),
-                file=sys.stderr,
-                flush=True,
-            )
+            log(tr("retrying", attempt=number, attempts=policy.max_attempts, reason=error.reason, delay=f"{delay:.1f}"))
             sleep(delay)
     raise AssertionError("unreachable: the loop returns or raises")
 

@@ -5,13 +5,11 @@ fails afterwards, unless ``ignore_errors`` is set. The metadata reports how many
 received every message, for example ``robots: 2/3``.
 """
 
-import sys
-
 from .config import Settings, Webhook
 from .i18n import tr
 from .media import MediaFile
 from .message import OutgoingMessage
-from .redaction import redact
+from .redaction import log
 from .wecom import RobotClient, RobotError, RobotReply
 
 
@@ -30,12 +28,12 @@ def deliver(settings: Settings, messages: list[OutgoingMessage]) -> dict:
         except RobotError as error:
             failures.append((webhook, error))
             if total > 1:
-                _log(tr("robot_failed", url=webhook.masked_url(), error=str(error)))
+                log(tr("robot_failed", url=webhook.masked_url(), error=str(error)))
             continue
         if len(messages) > 1:
-            _log(tr("sent_parts", url=webhook.masked_url(), count=len(messages)))
+            log(tr("sent_parts", url=webhook.masked_url(), count=len(messages)))
         else:
-            _log(tr("sent", url=webhook.masked_url()))
+            log(tr("sent", url=webhook.masked_url()))
 
     delivered = total - len(failures)
     metadata = {"robots": f"{delivered}/{total}", "messages": str(len(messages))}
@@ -48,7 +46,7 @@ def deliver(settings: Settings, messages: list[OutgoingMessage]) -> dict:
         error = RobotError(tr("robots_failed", failed=len(failures), total=total, errors=details), error.errcode)
     if not settings.ignore_errors:
         raise error
-    _log(tr("ignored_error", error=str(error)))
+    log(tr("ignored_error", error=str(error)))
     errcode = "" if failures[0][1].errcode is None else str(failures[0][1].errcode)
     sent = "false" if delivered == 0 else "partial"
     return {"sent": sent, **metadata, "errcode": errcode, "error": str(error)}
@@ -63,9 +61,5 @@ def _send_all(client: RobotClient, messages: list[OutgoingMessage]) -> RobotRepl
 
 
 def _upload(client: RobotClient, file: MediaFile) -> str:
-    _log(tr("uploading", name=file.filename, size=file.size, url=client.webhook.masked_url()))
+    log(tr("uploading", name=file.filename, size=file.size, url=client.webhook.masked_url()))
     return client.upload_media(file.path, file.media_type, file.filename)
-
-
-def _log(message: str) -> None:
-    print(redact(message), file=sys.stderr, flush=True)

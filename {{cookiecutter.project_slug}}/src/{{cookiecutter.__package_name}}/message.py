@@ -7,7 +7,6 @@ split, as ``on_oversize`` selects. Images, files and voice recordings come from 
 put's inputs, news articles and template cards from params or from the build.
 """
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +18,7 @@ from .i18n import tr
 from .inputs import read_text_input
 from .media import MediaFile
 from .metadata import BuildMetadata
-from .redaction import redact
+from .redaction import log
 from .templating import render_default, render_user_template
 
 # Maximum content size in UTF-8 bytes, as the WeCom robot documentation states.
@@ -179,7 +178,7 @@ def _fit(text: str, limit: int, on_oversize: str) -> list[str]:
     if limits.utf8_size(text) <= limit:
         return [text]
     if on_oversize == "truncate":
-        _log(tr("content_truncated", limit=limit))
+        log(tr("content_truncated", limit=limit))
         return [limits.truncate(text, limit, tr("truncated_marker"))]
 
     # Trailing blank lines are cut from each part, and blank parts are dropped,
@@ -187,12 +186,12 @@ def _fit(text: str, limit: int, on_oversize: str) -> list[str]:
     parts = [part.rstrip() for part in limits.split(text, limit)]
     parts = [part for part in parts if part.strip()]
     if len(parts) > MAX_SPLIT_MESSAGES:
-        _log(tr("content_split_truncated", limit=limit, count=len(parts), maximum=MAX_SPLIT_MESSAGES))
+        log(tr("content_split_truncated", limit=limit, count=len(parts), maximum=MAX_SPLIT_MESSAGES))
         marker = tr("truncated_marker")
         parts = parts[:MAX_SPLIT_MESSAGES]
         parts[-1] = limits.truncate(parts[-1], limit - limits.utf8_size(marker), "") + marker
         return parts
-    _log(tr("content_split", limit=limit, count=len(parts)))
+    log(tr("content_split", limit=limit, count=len(parts)))
     return parts
 
 
@@ -210,7 +209,7 @@ def _warn_ignored(settings: Settings) -> None:
         ignored += ["title", "content", "content_file"]
     present = [name for name in ignored if getattr(settings, name)]
     if present:
-        _log(tr("options_ignored", msgtype=settings.msgtype, fields=", ".join(present)))
+        log(tr("options_ignored", msgtype=settings.msgtype, fields=", ".join(present)))
 
 
 def _reject_text_options(settings: Settings) -> None:
@@ -258,7 +257,3 @@ def _card(settings: Settings, context: dict) -> dict:
             content = content[: CARD_SUBTITLE_CHARACTERS - 1] + "…"
         card["sub_title_text"] = content
     return card
-
-
-def _log(message: str) -> None:
-    print(redact(message), file=sys.stderr, flush=True)

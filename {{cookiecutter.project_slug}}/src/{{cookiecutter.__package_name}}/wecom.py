@@ -1,6 +1,6 @@
 """HTTP client for the WeCom group robot webhook API.
 
-The robot answers HTTP 200 even when it rejects a message, so success means
+The robot returns HTTP 200 even when it rejects a message, so success means
 ``errcode == 0`` in the JSON reply. Every text that could contain the URL passes
 through :func:`.redaction.redact` before it reaches an exception or the log.
 
@@ -17,7 +17,6 @@ Which failures are retried:
 import atexit
 import json
 import os
-import sys
 import tempfile
 import urllib.parse
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ import urllib3
 from .config import Settings, Webhook
 from .errors import ResourceError
 from .i18n import errcode_hint, tr
-from .redaction import redact
+from .redaction import log, redact
 from .retry import TransientError, call_with_retries
 
 # Seconds to wait for the TCP and TLS handshake; the read timeout is configurable.
@@ -68,7 +67,7 @@ class RobotClient:
         if settings.proxy:
             self.session.proxies = {"http": settings.proxy, "https": settings.proxy}
         if settings.insecure_skip_verify:
-            print(tr("insecure_warning"), file=sys.stderr, flush=True)
+            log(tr("insecure_warning"))
             self.session.verify = False
             _silence_urllib3_insecure_warning()
         elif settings.ca_certs:
